@@ -1,0 +1,41 @@
+# Two commands do all the setup on a fresh machine:
+#   make run   - create .venv, install, build the knowledge base from corpus/ (+ POLICYKB_CORPUS), serve it
+#   make test  - create .venv, install (with dev extras and Debian chromium for browser tests), run the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+INDEX  ?= $(or $(POLICYKB_INDEX_DIR),data/index)
+EXTRA_CORPUS := $(subst :, ,$(POLICYKB_CORPUS))
+
+.PHONY: install run test test-slow bench browser clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first and pinned: 2.13.0 is the CPU build on this machine's disk (others pull gigabytes)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+# Debian's chromium (Playwright cannot download browsers here) and CJK fonts for readable screenshots.
+browser:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "make: not root, cannot apt-get install chromium: browser tests will be skipped"; fi
+
+run: install
+	$(BIN)/policykb ingest corpus $(EXTRA_CORPUS) --index $(INDEX)
+	$(BIN)/policykb serve --index $(INDEX)
+
+test: install browser
+	$(BIN)/python -m pytest
+
+test-slow: install
+	$(BIN)/python -m pytest -m slow
+
+clean:
+	rm -rf $(VENV) data build *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""Stage 1: load policy documents and split them into citable clauses (no imports from later stages)."""
