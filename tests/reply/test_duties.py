@@ -1,0 +1,69 @@
+"""Duty extraction: the sentence shapes the documents use, unit lists, roles, verbatim spans, normalisation."""
+import pytest
+
+from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties, load_units, normalize_unit
+
+
+def units(text, role=None):
+    return [(d.unit, d.role) for d in extract_duties(text) if role is None or d.role == role]
+
+
+def test_holder_with_fuze_keeps_duty_verbatim():
+    text = "第四十九条 网信部门负责统筹协调本市未成年人网络保护和相关监督管理工作。"
+    [d] = extract_duties(text)
+    assert (d.unit, d.unit_text, d.role) == ("网信部门", "网信", HOLDER)
+    assert d.duty == "负责统筹协调本市未成年人网络保护和相关监督管理工作。"
+    assert text[d.start:d.end] == d.unit_text and text[d.duty_start:d.duty_end] == d.duty
+
+
+def test_unit_list_sharing_one_suffix_with_you():
+    text = "具体范围由烟草专卖、市场监管、民政和体育等主管部门确定。"
+    assert units(text) == [("烟草专卖部门", HOLDER), ("市场监管部门", HOLDER), ("民政部门", HOLDER), ("体育部门", HOLDER)]
+    assert all(d.duty == text for d in extract_duties(text))
+
+
+def test_huitong_partner_and_national_level():
+    text = "国务院教育部门应当将网络素养教育纳入学校素质教育内容，并会同国家网信部门制定未成年人网络素养测评指标。"
+    ds = extract_duties(text)
+    assert [(d.unit, d.level, d.role) for d in ds] == [("教育部门", "国家", HOLDER), ("网信部门", "国家", PARTNER)]
+    assert ds[1].duty == "制定未成年人网络素养测评指标。"
+
+
+def test_report_target_is_contact_not_holder():
+    text = "对严重的欺凌行为，学校不得隐瞒，应当及时向公安、教育部门报告，并配合相关部门依法处理。"
+    assert units(text) == [("学校", HOLDER), ("公安机关", CONTACT), ("教育部门", CONTACT)]
+
+
+def test_each_responsibility_and_mass_organisations():
+    text = ("共产主义青年团、妇女联合会、工会以及其他人民团体、有关社会组织，按照各自职责，"
+            "协助各级人民政府及其有关部门、人民检察院、人民法院做好未成年人保护工作。")
+    assert units(text, HOLDER) == [("共青团", HOLDER), ("妇女联合会", HOLDER), ("工会", HOLDER)]
+    assert [u for u, _ in units(text, PARTNER)] == ["人民政府", "人民检察院", "人民法院"]
+
+
+def test_generic_departments_and_objects_are_not_units():
+    assert extract_duties("县级以上人民政府有关部门应当做好相关工作。") == []
+    assert extract_duties("国务院教育部门应当将网络素养教育纳入学校素质教育内容。")[0].unit == "教育部门"
+    assert [d.unit for d in extract_duties("国务院教育部门应当将网络素养教育纳入学校素质教育内容。")] == ["教育部门"]
+
+
+def test_city_level_alias_and_government_prefix():
+    assert [(d.unit, d.level) for d in extract_duties("市民政局会同市教委开展工作。")] == [("民政部门", "市"), ("教育部门", "市")]
+    [d] = extract_duties("县级以上人民政府民政部门负责本行政区域内的社会救助管理工作。")
+    assert (d.unit, d.level) == ("民政部门", "县级以上")
+
+
+@pytest.mark.parametrize("name,canonical", [
+    ("网信办", "网信部门"), ("网络安全和信息化部门", "网信部门"), ("国家网信部门", "网信部门"),
+    ("市民政局", "民政部门"), ("公安", "公安机关"), ("公安部门", "公安机关"), ("教育行政部门", "教育部门"),
+    ("妇联", "妇女联合会"), ("团市委", "共青团"), ("不存在的单位", None),
+])
+def test_normalize_unit(name, canonical):
+    assert normalize_unit(name) == canonical
+
+
+def test_malformed_dictionary_names_file_and_line(tmp_path):
+    bad = tmp_path / "units.txt"
+    bad.write_text("网信部门\t政府部门\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"units.txt:1"):
+        load_units(str(bad))
