@@ -1,0 +1,247 @@
+"""The answer card for /ask: from the top hits, the responsible units ("who"), the sentence holding the figure
+("number"), or the best clauses; `found=False` when nothing clears the confidence threshold.
+
+Every item carries the clause it was taken from (citation + clause_id): there is never an answer without a clause.
+Confidence is lexical support: the share of the question's content words (weighted by length) that the clause
+contains — model-independent and explainable. CONFIDENCE_THRESHOLD is calibrated on the dev set (evaluation/).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from index.hit import Hit
+from index.query import analyze
+
+CONFIDENCE_THRESHOLD = 0.5  # min support of the best clause for found=True
+SUPPORT_DEPTH = 5  # hits considered for the answer
+MAX_UNITS = 6
+MAX_SENTENCES = 3
+MAX_CLAUSES = 3
+MAX_NEAREST = 3
+
+# Words that shape a question but say nothing about the answer (kept out of the support measure).
+_STOP = frozenset(
+    "的 了 是 在 和 与 及 或 等 有 要 能 会 可以 应当 应该 需要 什么 怎么 如何 哪 哪些 哪个 哪里 谁 我 我们 你 他 她 "
+    "孩子 小孩 娃 家长 一下 现在 今年 这个 那个 没有 不 吗 呢 吧 啊 管 负责 部门 单位 机构 规定 要求 多少 几".split()
+)
+_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿半"
+_FIGURE = re.compile(
+    rf"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[{_CN_NUM}]+)\s*"
+    r"(周岁|岁|个月|月|日|天|工作日|小时|分钟|学时|课时|年|周|次|名|人|户|个|家|所|间|项|类|元|万元|亿元|%|％|倍|米|公里|平方米|层)"
+    r"|百分之[0-9０-９" + _CN_NUM + r"]+|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
+)
+# Question wording -> the units a figure answering it must carry (first match wins).
+_EXPECTED_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"几周?岁|多大|年龄|多少岁|未满|年满"), ("周岁", "岁")),
+    (re.compile(r"多少钱|补贴多少|金额|费用|罚款|罚多少|多少元"), ("元", "万元", "亿元")),
+    (re.compile(r"比例|百分|占比|几成"), ("%", "％", "百分之", "成")),
+    (re.compile(r"什么时候|何时|哪天|哪一天|截止|起施行|生效"), ("年", "月", "日")),
+    (re.compile(r"几次|多少次"), ("次",)),
+    (re.compile(r"几年|多少年"), ("年",)),
+    (re.compile(r"几个月|多少个月"), ("个月", "月")),
+    (re.compile(r"几天|多少天|几日|多少日"), ("日", "天", "工作日")),
+    (re.compile(r"几个?小时|多少小时|多久|多长时间"), ("小时", "分钟", "日", "天", "工作日", "月", "年")),
+    (re.compile(r"几名|多少名|多少人|几个人"), ("名", "人")),
+    (re.compile(r"学时|课时"), ("学时", "课时")),
+)
+
+
+@dataclass
+class AnswerItem:
+    """One piece of the answer and the clause it rests on."""
+
+    text: str  # the sentence/clause text shown (a verbatim span of the clause)
+    citation: str  # 《标题》第X条
+    clause_id: str
+    doc_id: str
+    doc_title: str
+    support: float = 0.0  # share of the question's content words the clause holds
+    unit: str | None = None  # who questions: the responsible unit
+    duty: str | None = None  # who questions: what the clause makes it responsible for
+
+
+@dataclass
+class Answer:
+    """The answer card: the question type, whether an answer was found, and its items with their clauses."""
+
+    query: str
+    qtype: str  # who | number | which_doc | cross | what
+    found: bool
+    confidence: float
+    threshold: float
+    kind: str  # units | sentences | clauses | none
+    units: list[AnswerItem] = field(default_factory=list)
+    sentences: list[AnswerItem] = field(default_factory=list)
+    clauses: list[AnswerItem] = field(default_factory=list)
+    nearest: list[AnswerItem] = field(default_factory=list)  # shown as "nearest clauses" when found is False
+
+    def to_dict(self) -> dict:
+        return {
+            "type": self.qtype,
+            "found": self.found,
+            "confidence": round(self.confidence, 4),
+            "threshold": self.threshold,
+            "answer": {
+                "kind": self.kind,
+                "units": [asdict(i) for i in self.units],
+                "sentences": [asdict(i) for i in self.sentences],
+                "clauses": [asdict(i) for i in self.clauses],
+                "nearest": [asdict(i) for i in self.nearest],
+            },
+        }
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def content_terms(query: str) -> tuple[str, ...]:
+    """The question's content words: scaffolding stripped, tokenised, function words and single characters dropped."""
+    core = analyze(query).core
+    terms: list[str] = []
+    for tok in _jieba().lcut(core):
+        tok = tok.strip()
+        if len(tok) < 2 or tok in _STOP or tok in terms:
+            continue
+        if not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in tok):
+            continue
+        terms.append(tok)
+    if not terms:  # a question of single characters: fall back to its CJK bigrams
+        cjk = re.sub(r"[^\u4e00-\u9fff]", "", core)
+        terms = list(dict.fromkeys(cjk[i : i + 2] for i in range(len(cjk) - 1)))
+    return tuple(terms)
+
+
+def support(terms: tuple[str, ...], text: str) -> float:
+    """Share of the terms (weighted by length) found in text; a term counts half when only its first/last
+    two characters occur (教育部门 ~ 教育)."""
+    if not terms:
+        return 0.0
+    total = got = 0.0
+    for t in terms:
+        w = float(len(t))
+        total += w
+        if t in text:
+            got += w
+        elif len(t) > 2 and (t[:2] in text or t[-2:] in text):
+            got += w / 2
+    return got / total
+
+
+def sentences_of(text: str) -> list[str]:
+    """Split a clause into sentences (。；！？), keeping each a verbatim span."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text or "")) if s]
+
+
+def expected_units(query: str) -> tuple[str, ...]:
+    """The units a figure must carry to answer this number question (empty: any figure)."""
+    for pattern, units in _EXPECTED_UNITS:
+        if pattern.search(query):
+            return units
+    return ()
+
+
+def figures(sentence: str) -> list[str]:
+    """The figures (number + unit, percentages, dates) a sentence states."""
+    return [m.group(0) for m in _FIGURE.finditer(sentence)]
+
+
+def _item(hit: Hit, text: str, score: float, **extra) -> AnswerItem:
+    return AnswerItem(
+        text=text, citation=hit.citation, clause_id=hit.clause_id, doc_id=hit.doc_id, doc_title=hit.doc_title,
+        support=round(score, 4), **extra,
+    )
+
+
+def mandating_sentences(text: str, query: str, limit: int = 2) -> list[str]:
+    """The sentences of a clause that mandate something about the query (应当/负责/推进… with its words)."""
+    terms = content_terms(query) if query.strip() else ()
+    marks = ("应当", "负责", "必须", "不得", "禁止", "推进", "推动", "加强", "落实", "建立", "开展", "完善", "制定", "组织")
+    scored = []
+    for i, s in enumerate(sentences_of(text)):
+        sup = support(terms, s)
+        if sup <= 0:
+            continue
+        scored.append((sup + (0.25 if any(m in s for m in marks) else 0.0), -i, s))
+    scored.sort(reverse=True)
+    return [s for _, _, s in scored[:limit]]
+
+
+def _number_items(query: str, terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
+    """Sentences stating a figure of the expected unit, best supported first."""
+    units = expected_units(query)
+    found: list[tuple[float, int, AnswerItem]] = []
+    for rank, hit in enumerate(hits):
+        for s in sentences_of(hit.text):
+            figs = figures(s)
+            if units:
+                figs = [f for f in figs if any(u in f for u in units)]
+            if not figs:
+                continue
+            sup = support(terms, s)
+            found.append((sup, -rank, _item(hit, s, sup)))
+    found.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [it for _, _, it in found[:MAX_SENTENCES]]
+
+
+def _unit_items(terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
+    """Responsible units the duty extractor finds in the best clauses, each with its duty and clause."""
+    try:
+        from ingest.duties import extract_duties
+    except ImportError:  # the duty extractor is not installed: answer with clauses instead
+        return []
+    items: list[AnswerItem] = []
+    seen: set[str] = set()
+    for hit in hits:
+        sup = support(terms, hit.text)
+        for duty in extract_duties(hit.text):
+            unit = getattr(duty, "unit", None) or (duty.get("unit") if isinstance(duty, dict) else None)
+            what = getattr(duty, "duty", None) or (duty.get("duty") if isinstance(duty, dict) else "")
+            if not unit or unit in seen:
+                continue
+            seen.add(unit)
+            items.append(_item(hit, hit.text, sup, unit=unit, duty=what))
+            if len(items) >= MAX_UNITS:
+                return items
+    return items
+
+
+def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD) -> Answer:
+    """The answer card for `query` from its ranked hits; found=False when no clause is supported enough."""
+    qtype = analyze(query).qtype
+    terms = content_terms(query)
+    top = hits[:SUPPORT_DEPTH]
+    ranked = sorted(
+        ((max(support(terms, h.text), support(terms, h.article_text or "") * 0.9), i, h) for i, h in enumerate(top)),
+        key=lambda t: (t[0], -t[1]),
+        reverse=True,
+    )
+    confidence = ranked[0][0] if ranked else 0.0
+    nearest = [_item(h, h.text, s) for s, _, h in ranked[:MAX_NEAREST]]
+    answer = Answer(query=query, qtype=qtype, found=False, confidence=confidence, threshold=threshold, kind="none")
+    if confidence < threshold:
+        answer.nearest = nearest
+        return answer
+    supported = [h for s, _, h in ranked if s >= threshold]
+    if qtype == "number":
+        answer.sentences = [it for it in _number_items(query, terms, supported) if it.support >= threshold / 2]
+        if not answer.sentences:  # no figure of the asked kind in any supported clause
+            answer.nearest = nearest
+            return answer
+        answer.kind, answer.found = "sentences", True
+        return answer
+    if qtype == "who":
+        answer.units = _unit_items(terms, supported)
+        if answer.units:
+            answer.kind, answer.found = "units", True
+            return answer
+    answer.clauses = [_item(h, h.text, s) for s, _, h in ranked if s >= threshold][:MAX_CLAUSES]
+    answer.kind, answer.found = "clauses", True
+    return answer

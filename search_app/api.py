@@ -1,0 +1,83 @@
+"""The JSON API: /api/search, /api/ask, /api/basis, /api/documents[/<id>], /api/clauses/<id>, /healthz.
+
+Every error answers with the one envelope from errors.py; every parameter is checked in params.py.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, jsonify
+
+from search_app import service
+from search_app.errors import ApiError
+from search_app.kb import get_kb
+from search_app.params import (
+    MAX_PAGE_SIZE,
+    filters_param,
+    int_param,
+    mode_param,
+    query_param,
+    top_k_param,
+)
+from search_app.render import hit_json
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    kb = get_kb()
+    return jsonify({"status": "ok", "documents": service.total_documents(), "manifest": service.manifest_summary(kb)})
+
+
+@bp.get("/api/search")
+def api_search():
+    q, k, mode, filters = query_param(), top_k_param(), mode_param(), filters_param()
+    hits = service.search(q, k, filters, mode)
+    return jsonify({"query": q, "mode": mode, "k": k, "filters": asdict(filters), "results": [hit_json(h) for h in hits]})
+
+
+@bp.get("/api/ask")
+def api_ask():
+    q, k, mode, filters = query_param(), top_k_param(), mode_param(), filters_param()
+    result = service.ask(q, k, filters, mode)
+    return jsonify(service.ask_json(result))
+
+
+@bp.get("/api/basis")
+def api_basis():
+    q, k, filters = query_param(), top_k_param(), filters_param()
+    groups = service.basis(q, k, filters)
+    return jsonify({"query": q, "k": k, "documents": [service.group_json(g) for g in groups]})
+
+
+@bp.get("/api/documents")
+def api_documents():
+    filters = filters_param()
+    offset = int_param("offset", 0, 0, 10_000_000)
+    limit = int_param("limit", 50, 1, MAX_PAGE_SIZE)
+    listing = service.list_documents(filters, offset, limit)
+    return jsonify(
+        {
+            "total": listing["total"],
+            "offset": offset,
+            "limit": limit,
+            "documents": [service.doc_summary(d) for d in listing["documents"]],
+        }
+    )
+
+
+@bp.get("/api/documents/<path:doc_id>")
+def api_document(doc_id: str):
+    detail = service.document_detail(doc_id)
+    if detail is None:
+        raise ApiError(404, f"文件 {doc_id[:100]!r} 不存在")
+    return jsonify(service.document_json(detail))
+
+
+@bp.get("/api/clauses/<path:clause_id>")
+def api_clause(clause_id: str):
+    data = service.clause_json(clause_id)
+    if data is None:
+        raise ApiError(404, f"条款 {clause_id[:100]!r} 不存在")
+    return jsonify(data)

@@ -1,0 +1,87 @@
+"""One error envelope for the whole app: JSON `{"error": {...}}` under /api, an HTML page elsewhere.
+
+Every error goes through `error_response`, so status, code and message always agree between API and pages.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+# HTTP status -> machine-readable code used when a caller does not name one.
+DEFAULT_CODES: dict[int, str] = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    503: "index_unavailable",
+}
+
+# Chinese titles for the HTML error page.
+TITLES: dict[int, str] = {
+    400: "请求有误",
+    404: "未找到",
+    405: "不支持的请求方式",
+    413: "请求内容过大",
+    415: "不支持的内容类型",
+    500: "服务器内部错误",
+    503: "知识库暂不可用",
+}
+
+
+class ApiError(Exception):
+    """Raised anywhere in a request to answer with the error envelope (status, code, message)."""
+
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or DEFAULT_CODES.get(status, "error")
+        self.message = message
+
+
+def wants_json() -> bool:
+    """JSON for the API and health check (and callers that only accept JSON), HTML for pages."""
+    path = request.path
+    if path.startswith("/api/") or path == "/api" or path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes["text/html"] == 0
+
+
+def envelope(status: int, code: str, message: str) -> dict:
+    """The error body every JSON error carries."""
+    return {"error": {"status": status, "code": code, "message": message}}
+
+
+def error_response(status: int, message: str, code: str | None = None) -> tuple[Response | str, int]:
+    """Build the error answer for the current request: the JSON envelope or the HTML error page."""
+    code = code or DEFAULT_CODES.get(status, "error")
+    if wants_json():
+        return jsonify(envelope(status, code, message)), status
+    html = render_template(
+        "error.html", status=status, code=code, message=message, title=TITLES.get(status, "出错了")
+    )
+    return html, status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route ApiError, werkzeug HTTP errors and unexpected exceptions through `error_response`."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.code)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = {
+            404: "请求的地址不存在",
+            405: f"该地址不支持 {request.method} 请求",
+        }.get(status, exc.description or exc.name)
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(500, "服务器内部错误，请稍后重试")

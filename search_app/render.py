@@ -1,0 +1,109 @@
+"""Presentation helpers shared by pages and API: safe highlighting, clause anchors and links, citation text.
+
+Highlighting escapes the text first and only then inserts <mark>, so document text can never become markup.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Flask, current_app, url_for
+from markupsafe import Markup, escape
+
+from ingest.model import LEVELS
+
+MAX_HIGHLIGHT_TERMS = 40
+# Navigation bar shared by every page (endpoint, label); pages of other blueprints are listed by endpoint
+# name and shown once that endpoint is registered.
+NAV: tuple[tuple[str, str], ...] = (
+    ("views.search", "检索"),
+    ("views.ask", "问答"),
+    ("views.basis", "依据"),
+    ("views.documents", "文件"),
+    ("reply_views.units", "部门职责"),
+    ("reply_views.reply", "答复草稿"),
+)
+STATUS_LABELS = {"current": "现行", "superseded": "已修订"}
+
+
+def _is_markable(term: str) -> bool:
+    """Skip empty terms and terms made only of punctuation or spaces."""
+    return bool(term) and any(unicodedata.category(ch)[0] in "LN" for ch in term)
+
+
+def highlight(text: str, terms) -> Markup:
+    """Escape `text` and wrap every occurrence of the given terms (longest first) in <mark>."""
+    text = text or ""
+    uniq = sorted({t.strip() for t in (terms or ()) if isinstance(t, str) and _is_markable(t.strip())}, key=len, reverse=True)
+    uniq = uniq[:MAX_HIGHLIGHT_TERMS]
+    if not uniq:
+        return Markup(escape(text))
+    pattern = re.compile("|".join(re.escape(t) for t in uniq), re.IGNORECASE)
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        out.append(str(escape(text[pos : m.start()])))
+        out.append("<mark>" + str(escape(m.group(0))) + "</mark>")
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def anchor(clause_id: str, doc_id: str | None = None) -> str:
+    """The HTML id of a clause on its document page: the part of the clause id after '<doc_id>#'."""
+    local = clause_id
+    if doc_id and clause_id.startswith(doc_id + "#"):
+        local = clause_id[len(doc_id) + 1 :]
+    elif "#" in clause_id:
+        local = clause_id.split("#", 1)[1]
+    return "c-" + re.sub(r"\s+", "_", local)
+
+
+def clause_url(doc_id: str, clause_id: str | None = None, external: bool = False) -> str:
+    """Link to a document page, opened at the clause when one is given."""
+    if clause_id:
+        return url_for(
+            "views.document", doc_id=doc_id, clause=clause_id, _anchor=anchor(clause_id, doc_id), _external=external
+        )
+    return url_for("views.document", doc_id=doc_id, _external=external)
+
+
+def copy_text(citation: str, text: str) -> str:
+    """What the "复制引用" button copies: 《标题》第X条：“…”."""
+    return f"{citation}：“{(text or '').strip()}”"
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def level_rank(level: str) -> int:
+    """Authority order (法律 before 地方性法规 … before 工作要点); unknown levels last."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def hit_json(hit) -> dict:
+    """A Hit as the API returns it: all its fields plus the document link and the copyable citation."""
+    data = hit.to_dict()
+    data["url"] = clause_url(hit.doc_id, hit.clause_id)
+    data["copy"] = copy_text(hit.citation, hit.text)
+    data["status_label"] = status_label(hit.status)
+    return data
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The navigation entries whose page exists in this app."""
+    return [(ep, label) for ep, label in NAV if ep in current_app.view_functions]
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose the helpers to every template."""
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        highlight=highlight,
+        anchor=anchor,
+        clause_url=clause_url,
+        copy_text=copy_text,
+        status_label=status_label,
+        levels=LEVELS,
+    )

@@ -1,0 +1,228 @@
+"""What pages and API share: calls into the KnowledgeBase and the shaping of their results for display/JSON."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from index.answer import Answer, build_answer, mandating_sentences
+from index.hit import Filters, Hit
+from ingest.model import LEVELS, Clause, Document
+from search_app.errors import ApiError
+from search_app.kb import get_kb
+from search_app.render import clause_url, hit_json, level_rank, status_label
+
+
+
+@dataclass
+class AskResult:
+    """The /ask page and /api/ask: the answer card and the hits it was built from."""
+
+    query: str
+    answer: Answer
+    hits: list[Hit]
+
+
+@dataclass
+class BasisGroup:
+    """One document answering "which document mandates…", with its best clauses and mandating sentences."""
+
+    doc_id: str
+    title: str
+    level: str
+    issuer: str
+    date: str | None
+    status: str
+    score: float
+    hits: list[Hit]
+    sentences: list[dict] = field(default_factory=list)  # {"text", "citation", "clause_id"}
+
+
+@dataclass
+class TreeNode:
+    """A clause on the document page with its children in body order."""
+
+    clause: Clause
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:
+    """The k best clauses; a query the index rejects (e.g. dense mode on a BM25-only index) is a 400."""
+    try:
+        return get_kb().search(q, k=k, filters=filters, mode=mode)
+    except ValueError as exc:
+        raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
+
+
+def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
+    """Retrieve, then build the answer card from the best hits (never an answer without its clause)."""
+    hits = search(q, k, filters, mode)
+    return AskResult(query=q, answer=build_answer(q, hits), hits=hits)
+
+
+def ask_json(result: AskResult) -> dict:
+    data = {"query": result.query}
+    data.update(result.answer.to_dict())
+    for group in ("units", "sentences", "clauses", "nearest"):
+        for item in data["answer"].get(group, []):
+            item["url"] = clause_url(item["doc_id"], item["clause_id"])
+    data["results"] = [hit_json(h) for h in result.hits]
+    return data
+
+
+def _group_attr(group, name: str, default=None):
+    if isinstance(group, dict):
+        return group.get(name, default)
+    return getattr(group, name, default)
+
+
+def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
+    """Documents holding the best clauses, ordered by authority (法律 > … > 工作要点) and then newest first."""
+    groups: list[BasisGroup] = []
+    try:
+        found = get_kb().search_documents(q, k=k, filters=filters)
+    except ValueError as exc:
+        raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
+    for g in found:
+        hits = list(_group_attr(g, "hits", []) or [])
+        if not hits:
+            continue
+        first = hits[0]
+        sentences = []
+        for h in hits[:3]:
+            for s in mandating_sentences(h.text, q):
+                sentences.append({"text": s, "citation": h.citation, "clause_id": h.clause_id, "doc_id": h.doc_id})
+        groups.append(
+            BasisGroup(
+                doc_id=first.doc_id,
+                title=first.doc_title,
+                level=first.level,
+                issuer=first.issuer,
+                date=first.date,
+                status=first.status,
+                score=float(_group_attr(g, "score", first.score) or 0.0),
+                hits=hits,
+                sentences=sentences,
+            )
+        )
+    groups.sort(key=lambda g: (level_rank(g.level), _neg_date(g.date)))
+    return groups
+
+
+def _neg_date(date: str | None) -> str:
+    """Sort key putting later dates first and undated last."""
+    if not date:
+        return "~"
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in date)
+
+
+def group_json(g: BasisGroup) -> dict:
+    return {
+        "doc_id": g.doc_id,
+        "title": g.title,
+        "level": g.level,
+        "issuer": g.issuer,
+        "date": g.date,
+        "status": g.status,
+        "score": g.score,
+        "url": clause_url(g.doc_id),
+        "sentences": [dict(s, url=clause_url(s["doc_id"], s["clause_id"])) for s in g.sentences],
+        "results": [hit_json(h) for h in g.hits],
+    }
+
+
+def list_documents(filters: Filters, offset: int, limit: int) -> dict:
+    kb = get_kb()
+    return {"total": kb.count_documents(filters), "documents": list(kb.documents(filters, offset=offset, limit=limit))}
+
+
+def total_documents() -> int:
+    return get_kb().count_documents(Filters(include_superseded=True))
+
+
+def manifest_summary(kb) -> dict:
+    """The scalar fields of the index manifest (what was built, when, with which embedder)."""
+    manifest = getattr(kb, "manifest", None) or {}
+    if not isinstance(manifest, dict):
+        manifest = getattr(manifest, "__dict__", {}) or {}
+    return {k: v for k, v in manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
+
+
+def doc_summary(doc) -> dict:
+    """The metadata of a document (no body, no clauses) plus its page URL."""
+    if isinstance(doc, Document):
+        data = doc.to_dict()
+    elif isinstance(doc, dict):
+        data = dict(doc)
+    else:
+        data = dict(getattr(doc, "__dict__", {}))
+    data.pop("body", None)
+    data.pop("clauses", None)
+    data["status_label"] = status_label(data.get("status", ""))
+    if data.get("id"):
+        data["url"] = clause_url(data["id"])
+    return data
+
+
+def _tree(doc: Document) -> list[TreeNode]:
+    nodes = {c.id: TreeNode(c) for c in doc.clauses}
+    roots: list[TreeNode] = []
+    for c in sorted(doc.clauses, key=lambda c: (c.start, -c.end)):
+        parent = nodes.get(c.parent_id) if c.parent_id else None
+        (parent.children if parent else roots).append(nodes[c.id])
+    return roots
+
+
+def document_detail(doc_id: str) -> dict | None:
+    """A document with its clause tree, other versions, and the documents it cites and that cite it."""
+    kb = get_kb()
+    doc = kb.document(doc_id)
+    if doc is None:
+        return None
+    return {
+        "doc": doc,
+        "tree": _tree(doc),
+        "versions": [doc_summary(v) for v in kb.versions(doc_id) if _summary_id(v) != doc_id],
+        "cites": [doc_summary(d) for d in kb.cites(doc_id)],
+        "cited_by": [doc_summary(d) for d in kb.cited_by(doc_id)],
+    }
+
+
+def _summary_id(doc) -> str | None:
+    return doc.get("id") if isinstance(doc, dict) else getattr(doc, "id", None)
+
+
+def document_json(detail: dict) -> dict:
+    doc: Document = detail["doc"]
+    data = doc_summary(doc)
+    data["body"] = doc.body
+    data["clauses"] = [dict(c.to_dict(), url=clause_url(doc.id, c.id)) for c in sorted(doc.clauses, key=lambda c: c.start)]
+    data["versions"] = detail["versions"]
+    data["cites"] = detail["cites"]
+    data["cited_by"] = detail["cited_by"]
+    return data
+
+
+def clause_json(clause_id: str) -> dict | None:
+    kb = get_kb()
+    clause = kb.clause(clause_id)
+    if clause is None:
+        return None
+    data = clause.to_dict()
+    data["url"] = clause_url(clause.doc_id, clause.id)
+    doc = kb.document(clause.doc_id)
+    data["document"] = doc_summary(doc) if doc is not None else None
+    return data
+
+
+def facets() -> dict:
+    """Filter choices offered on the pages: the levels (in authority order) and regions present in the index."""
+    app = current_app._get_current_object()
+    cached = app.extensions.get("policykb_facets")
+    if cached is None:
+        counts = get_kb().facets()
+        levels = [lv for lv in LEVELS if lv in counts.get("levels", {})] or list(LEVELS)
+        regions = sorted(counts.get("regions", {}), key=lambda r: (r != "全国", r != "上海", r))
+        cached = {"levels": levels, "regions": regions, "issuers": sorted(counts.get("issuers", {}))}
+        app.extensions["policykb_facets"] = cached
+    return cached
