@@ -27,3 +27,27 @@ def related_dir() -> Path:
 @pytest.fixture(scope="session")
 def dev_questions() -> Path:
     return need_shared("eval", "dev.jsonl")
+
+
+# --- index fixtures (issue 3): one real index over the work plan + related laws, built once per session ---------
+TEST_CACHE = REPO / "data" / "test-cache"  # persistent embedding cache (gitignored): local re-runs embed nothing
+
+
+@pytest.fixture(scope="session")
+def kb_dir(tmp_path_factory, related_dir) -> Path:
+    """Index folder over the work plan + ../shared/corpus/related, bundled embedder (cold cache: a few minutes)."""
+    from index.build import build_index
+
+    out = tmp_path_factory.mktemp("kb") / "index"
+    build_index([WORKPLAN, related_dir], out, embedder="bundled", cache_dir=TEST_CACHE)
+    return out
+
+
+@pytest.fixture(scope="session")
+def kb(kb_dir):
+    """An open, read-only KnowledgeBase on kb_dir (shared by all tests; do not close it)."""
+    from index.kb import KnowledgeBase
+
+    base = KnowledgeBase.open(kb_dir, cache_dir=TEST_CACHE)
+    yield base
+    base.close()

@@ -1,0 +1,243 @@
+"""Build or update an index folder from documents on disk: ingest, tokenise, embed (cached), store, swap in.
+
+Incremental: documents from the given paths replace what the index held from those paths (new and changed ones
+are added, vanished ones removed, documents from other paths kept); unchanged units reuse their stored tokens
+and vectors, and an unchanged corpus is detected by its fingerprint and left alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from index.cache import EmbeddingCache, text_hash
+from index.embedders import make_embedder, spec_name
+from index.errors import KBIndexError
+from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
+from index.passages import UNIT_TEXT_VERSION, is_unit, unit_text
+from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
+from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
+from ingest.model import Document, Problem
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI summary and benchmarks."""
+
+    index_dir: str
+    embedder: str
+    documents: int = 0
+    clauses: int = 0
+    units: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    unchanged: bool = False  # the corpus fingerprint matched: nothing was rewritten
+    embedded: int = 0  # texts actually run through the model
+    reused: int = 0  # vectors taken from the previous index or the cache
+    tokenized: int = 0  # units tokenised afresh (others reused their stored tokens)
+    seconds: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def cache_hit_rate(self) -> float:
+        total = self.embedded + self.reused
+        return self.reused / total if total else 1.0
+
+    def summary(self) -> str:
+        """Human-readable lines for the CLI."""
+        if self.unchanged:
+            return (f"index {self.index_dir}: unchanged ({self.documents} documents, {self.units} units); "
+                    "nothing to embed, nothing rewritten")
+        lines = [
+            f"index {self.index_dir}: {self.documents} documents, {self.clauses} clauses, {self.units} units "
+            f"(embedder {self.embedder})",
+            f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}"
+            + (f", skipped {len(self.duplicates)} duplicate(s)" if self.duplicates else ""),
+        ]
+        if self.embedder != "none":
+            lines.append(f"  embedded {self.embedded} new texts, reused {self.reused} vectors "
+                         f"(cache hit rate {self.cache_hit_rate:.1%})")
+        lines.append("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
+        return "\n".join(lines)
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    p = Path(path).resolve()
+    return any(p == r or r in p.parents for r in roots)
+
+
+def _fingerprint(docs: Sequence[Document], extra: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: d.id):
+        h.update(f"{d.id}\t{d.content_hash}\t{d.status}\t{d.source_path}\n".encode())
+    for e in extra:
+        h.update(f"{e}\n".encode())
+    return h.hexdigest()
+
+
+def _dedupe(docs: Sequence[Document], report: BuildReport) -> list[Document]:
+    """Keep the first of documents sharing an id or an identical body (the same law filed under two folders)."""
+    seen_ids: set[str] = set()
+    seen_bodies: set[str] = set()
+    out = []
+    for d in docs:
+        if d.id in seen_ids or d.content_hash in seen_bodies:
+            report.duplicates.append(d.source_path)
+            continue
+        seen_ids.add(d.id)
+        seen_bodies.add(d.content_hash)
+        out.append(d)
+    return out
+
+
+def _previous(index_dir: Path, embedder_name: str, dict_hash: str):
+    """Documents, stored tokens and vectors of the index being replaced (empty when there is none usable)."""
+    try:
+        manifest = read_manifest(index_dir)
+        db = connect_readonly(index_dir / DB_FILE)
+    except KBIndexError:
+        return None, [], {}, {}
+    try:
+        docs = load_all_documents(db)
+        tokens = load_unit_tokens(db) if manifest.get("dictionary_hash") == dict_hash else {}
+        vectors: dict[str, np.ndarray] = {}
+        if manifest.get("embedder") == embedder_name and embedder_name != "none":
+            hashes = [h for (h,) in db.execute("SELECT text_hash FROM units ORDER BY row")]
+            stored = DenseRetriever.load(index_dir).vectors()
+            if stored.shape[0] == len(hashes):
+                vectors = dict(zip(hashes, stored))
+        return manifest, docs, tokens, vectors
+    except Exception:  # a damaged previous index is rebuilt from scratch rather than trusted
+        return None, [], {}, {}
+    finally:
+        db.close()
+
+
+def build_index(
+    paths: Sequence[str | Path],
+    index_dir: str | Path,
+    embedder: str = "bundled",
+    cache_dir: str | Path | None = None,
+    progress: bool = False,
+    documents: Sequence[Document] | None = None,
+    problems: Sequence[Problem] = (),
+) -> BuildReport:
+    """Build (or incrementally update) the index at `index_dir` from the documents under `paths`.
+
+    `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
+    """
+    from ingest.pipeline import ingest_paths
+    from ingest.tokenize import Tokenizer
+    from ingest.versions import resolve_versions
+
+    index_dir = Path(index_dir)
+    name = spec_name(embedder)
+    report = BuildReport(index_dir=str(index_dir), embedder=name)
+    t0 = time.perf_counter()
+    if documents is None:
+        result = ingest_paths([Path(p) for p in paths], progress=progress)
+        documents, problems = result.documents, result.problems
+    report.problems = list(problems)
+    report.seconds["ingest"] = time.perf_counter() - t0
+    tokenizer = Tokenizer.default()
+    dict_hash = tokenizer.dictionary_hash
+
+    with build_lock(index_dir):
+        t1 = time.perf_counter()
+        manifest, old_docs, old_tokens, old_vectors = _previous(index_dir, name, dict_hash)
+        roots = [Path(p).resolve() for p in paths]
+        new_docs = _dedupe(documents, report)
+        new_ids = {d.id for d in new_docs}
+        old_by_id = {d.id: d for d in old_docs}
+        kept = [d for d in old_docs if d.id not in new_ids and not _under(d.source_path, roots)]
+        report.removed = [d.id for d in old_docs if d.id not in new_ids and _under(d.source_path, roots)]
+        report.added = [d.id for d in new_docs if d.id not in old_by_id]
+        report.changed = [d.id for d in new_docs if d.id in old_by_id
+                          and old_by_id[d.id].content_hash != d.content_hash]
+        final = _dedupe(kept + new_docs, BuildReport(index_dir="", embedder=""))
+        for d in final:
+            d.status, d.superseded_by = "current", None
+        resolve_versions(final)
+        fingerprint = _fingerprint(final, [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION])
+        report.documents = len(final)
+        report.clauses = sum(len(d.clauses) for d in final)
+        if manifest and manifest.get("corpus_fingerprint") == fingerprint:
+            report.unchanged = True
+            report.units = int(manifest.get("counts", {}).get("units", 0))
+            report.seconds["compare"] = time.perf_counter() - t1
+            return report
+
+        units: list[Unit] = []
+        texts: list[str] = []
+        for seq, d in enumerate(final):
+            for c in d.leaves():
+                if not is_unit(c):
+                    continue
+                text = unit_text(d, c)
+                h = text_hash(text)
+                toks = old_tokens.get((c.id, h))
+                if toks is None:
+                    toks = tokenizer.tokens(text)
+                    report.tokenized += 1
+                units.append(Unit(len(units), c.id, seq, text, h, toks))
+                texts.append(text)
+        report.units = len(units)
+        report.seconds["tokenize"] = time.perf_counter() - t1
+
+        folder = new_build_folder(index_dir)
+        t2 = time.perf_counter()
+        dim = 0
+        dense_kind = None
+        if name != "none":
+            model = make_embedder(embedder)
+            dim = model.dim
+            cache = EmbeddingCache(cache_dir)
+            bar = None
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=len(texts), desc="embedding", unit="text")
+                bar.update(sum(1 for t in dict.fromkeys(map(text_hash, texts)) if t in old_vectors))
+            vectors = cache.embed(name, texts, model.encode_passages, known=old_vectors,
+                                  on_batch=bar.update if bar else None)
+            if bar:
+                bar.close()
+            report.embedded, report.reused = cache.stats.misses, cache.stats.hits
+            cache.close()
+            dense = DenseRetriever.build(vectors.reshape(len(texts), dim), dim)
+            dense.save(folder)
+            dense_kind = dense.kind
+        report.seconds["embed"] = time.perf_counter() - t2
+
+        t3 = time.perf_counter()
+        BM25Retriever.build([u.tokens for u in units]).save(folder)
+        write_store(folder / DB_FILE, final, units, {"schema_version": str(SCHEMA_VERSION)})
+        report.seconds["store"] = time.perf_counter() - t3
+        write_manifest(folder, {
+            "schema_version": SCHEMA_VERSION,
+            "embedder": name,
+            "embedder_spec": embedder,
+            "dim": dim,
+            "dense_index": dense_kind and f"faiss {dense_kind} inner product"
+            + (" (exact)" if dense_kind == "flat" else f" (approximate, above {EXACT_LIMIT} vectors)"),
+            "bm25": "bm25s lucene k1=1.5 b=0.75 over jieba tokens",
+            "dictionary_hash": dict_hash,
+            "unit_text": UNIT_TEXT_VERSION,
+            "corpus_fingerprint": fingerprint,
+            "counts": {"documents": len(final), "clauses": report.clauses, "units": len(units),
+                       "current": sum(d.status == "current" for d in final)},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "build_seconds": round(time.perf_counter() - t0, 2),
+            "embedded": report.embedded,
+            "reused_vectors": report.reused,
+            "paths": sorted({str(r) for r in roots} | set((manifest or {}).get("paths", []))),
+        })
+        swap_in(index_dir, folder)
+        report.seconds["total"] = time.perf_counter() - t0
+    return report

@@ -1,0 +1,357 @@
+"""KnowledgeBase: a read-only, thread-safe view of one built index folder — search, documents, clauses, versions."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.cache import EmbeddingCache, text_hash
+from index.embedders import EmbedderError, make_embedder, spec_name
+from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError
+from index.fusion import FusionConfig, fuse
+from index.hit import Filters, Hit
+from index.layout import read_manifest
+from index.retrievers import BM25Retriever, DenseRetriever
+from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
+from index.titles import norm_title
+from ingest.model import LEVELS, Clause, Document
+
+MODES = ("bm25", "dense", "hybrid")
+MAX_QUERY_CHARS = 500
+CANDIDATES = 100  # units each retriever contributes to fusion
+
+
+@dataclass
+class DocGroup:
+    """One document's best clauses for a query ("which document mandates…")."""
+
+    doc_id: str
+    title: str
+    doc: Document  # metadata only (no clauses)
+    score: float  # the best hit's score
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _DocMeta:
+    seq: int
+    id: str
+    title: str
+    level: str
+    region: str
+    issuer: str
+    date: str | None
+    status: str
+
+
+class KnowledgeBase:
+    """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
+
+    def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
+                 fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> None:
+        from ingest.tokenize import Tokenizer
+
+        self.index_dir = index_dir
+        self.folder = folder
+        self.manifest = manifest
+        self.fusion = fusion or FusionConfig()
+        self.max_query_chars = max_query_chars
+        self._lock = threading.RLock()  # guards the shared SQLite connection and lazy state
+        self._cache_lock = threading.Lock()  # guards the on-disk query-vector cache
+        self._db = connect_readonly(folder / DB_FILE)
+        self.tokenizer = Tokenizer.default()
+        if self.tokenizer.dictionary_hash != manifest.get("dictionary_hash"):
+            raise IndexMismatchError(index_dir, "built with another user dictionary / synonym table than "
+                                                "ingest/data has now")
+        self.bm25 = BM25Retriever.load(folder)
+        self.dense = DenseRetriever.load(folder) if manifest.get("embedder") != "none" else None
+        self._docs = [
+            _DocMeta(r["seq"], r["id"], r["title"], r["level"], r["region"], r["issuer"] or "",
+                     r["version_date"], r["status"])
+            for r in self._db.execute("SELECT seq, id, title, level, region, issuer, version_date, status "
+                                      "FROM documents ORDER BY seq")
+        ]
+        self._by_id = {d.id: d for d in self._docs}
+        self._unit_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM units ORDER BY row")),
+                                     dtype=np.int32)
+        if self.dense is not None and self.dense.size != len(self._unit_doc):
+            raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._unit_doc)} units")
+        self._cache_dir = cache_dir
+        self._embedder = None
+        self._query_cache: dict[str, np.ndarray] = {}
+        self._refs_index: dict[str, set[str]] | None = None
+
+    @classmethod
+    def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
+             fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> "KnowledgeBase":
+        """Open a built index; `embedder`, when given, must be the one the index was built with."""
+        index_dir = Path(index_dir)
+        manifest = read_manifest(index_dir)
+        if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
+            raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
+                                                f"cannot be searched with {spec_name(embedder)!r}")
+        folder = index_dir.resolve()
+        try:
+            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion,
+                       max_query_chars)
+        except KBIndexError:
+            raise
+        except Exception as exc:  # missing/damaged files inside the folder
+            raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from None
+
+    # --- search -------------------------------------------------------------------------------------------
+    def _check_query(self, query: str) -> str:
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError("empty query: type a question or some keywords")
+        query = query.strip()
+        if len(query) > self.max_query_chars:
+            raise ValueError(f"query is {len(query)} characters long; the limit is {self.max_query_chars}")
+        return query
+
+    def query_terms(self, query: str) -> list[str]:
+        """The BM25 query tokens: jieba tokens plus their synonym expansions (official terms)."""
+        tokens = self.tokenizer.tokens(query)
+        return list(dict.fromkeys(self.tokenizer.expand(tokens)))
+
+    def _embedder_model(self):
+        with self._lock:
+            if self._embedder is None:
+                try:
+                    model = make_embedder(self.manifest.get("embedder_spec", ""))
+                except EmbedderError as exc:
+                    raise IndexMismatchError(self.index_dir, f"its embedder cannot be loaded: {exc}") from None
+                if model.name != self.manifest.get("embedder") or model.dim != self.manifest.get("dim"):
+                    raise IndexMismatchError(self.index_dir, f"built with {self.manifest.get('embedder')} "
+                                                             f"(dim {self.manifest.get('dim')}), loaded {model.name} "
+                                                             f"(dim {model.dim})")
+                self._embedder = model
+            return self._embedder
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding (memoised in memory, and on disk when the KB has a cache dir)."""
+        with self._lock:
+            hit = self._query_cache.get(query)
+        if hit is not None:
+            return hit
+        model = self._embedder_model()
+        if self._cache_dir is not None:
+            with self._cache_lock:
+                cache = EmbeddingCache(self._cache_dir)
+                try:
+                    vec = cache.embed(model.name + "|query", [query], model.encode_queries)[0]
+                finally:
+                    cache.close()
+        else:
+            vec = model.encode_queries([query])[0]
+        with self._lock:
+            if len(self._query_cache) > 4096:
+                self._query_cache.clear()
+            self._query_cache[query] = vec
+        return vec
+
+    def _mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask over unit rows allowed by the filters (None: everything allowed)."""
+        f = filters or Filters()
+        ok = np.fromiter((self._doc_ok(d, f) for d in self._docs), dtype=bool, count=len(self._docs))
+        if ok.all():
+            return None
+        return ok[self._unit_doc] if len(self._unit_doc) else np.zeros(0, dtype=bool)
+
+    @staticmethod
+    def _doc_ok(d: _DocMeta, f: Filters) -> bool:
+        if not f.include_superseded and d.status != "current":
+            return False
+        if f.levels and d.level not in f.levels:
+            return False
+        if f.regions and d.region not in f.regions:
+            return False
+        if f.issuers and not any(i in d.issuer for i in f.issuers):
+            return False
+        if f.doc_ids and d.id not in f.doc_ids:
+            return False
+        if (f.date_from or f.date_to) and not d.date:
+            return False
+        if f.date_from and d.date < f.date_from:
+            return False
+        if f.date_to and d.date > f.date_to:
+            return False
+        return True
+
+    def retrieve(self, query: str, n: int = CANDIDATES, filters: Filters | None = None,
+                 mode: str = "hybrid") -> tuple[list[tuple[int, float]], dict[str, list[tuple[int, float]]], list[str]]:
+        """Ranked unit rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms)."""
+        query = self._check_query(query)
+        if mode not in MODES:
+            raise ValueError(f"mode {mode!r}: use one of {', '.join(MODES)}")
+        if mode == "dense" and self.dense is None:
+            raise ValueError("this index was built with --embedder none: it has no vectors; use mode bm25 or "
+                             "rebuild with an embedder")
+        mask = self._mask(filters)
+        terms = self.query_terms(query)
+        lists: dict[str, list[tuple[int, float]]] = {}
+        if mode in ("bm25", "hybrid"):
+            lists["bm25"] = self.bm25.search(terms, n, mask)
+        if mode in ("dense", "hybrid") and self.dense is not None:
+            lists["dense"] = self.dense.search(self.query_vector(query), n, mask)
+        fused = fuse(lists, self.fusion) if len(lists) > 1 else next(iter(lists.values()))
+        return fused, lists, terms
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        """The k best units for a query, each with its citation, article text and per-retriever ranks/scores."""
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"k={k!r}: must be a positive integer")
+        fused, lists, terms = self.retrieve(query, max(CANDIDATES, k), filters, mode)
+        ranks = {name: {row: i for i, (row, _) in enumerate(lst, start=1)} for name, lst in lists.items()}
+        raw = {name: dict(lst) for name, lst in lists.items()}
+        return self.hits_for(fused[:k], ranks, raw, terms)
+
+    def hits_for(self, rows: list[tuple[int, float]], ranks: dict | None = None, raw: dict | None = None,
+                 terms: list[str] = ()) -> list[Hit]:
+        """Assemble Hits for (unit row, score) pairs."""
+        if not rows:
+            return []
+        ranks, raw = ranks or {}, raw or {}
+        with self._lock:
+            ids = dict(self._db.execute(
+                f"SELECT row, clause_id FROM units WHERE row IN ({','.join('?' * len(rows))})",
+                [r for r, _ in rows]).fetchall())
+        clauses = self._clauses(list(ids.values()))
+        articles = self._clauses([c.article_id for c in clauses.values() if c.article_id])
+        hits = []
+        for row, score in rows:
+            c = clauses[ids[row]]
+            d = self._by_id[c.doc_id]
+            art = articles.get(c.article_id) if c.article_id else None
+            hits.append(Hit(
+                clause_id=c.id, doc_id=d.id, doc_title=d.title, citation=c.citation, locator=c.locator,
+                text=c.text, article_id=c.article_id, article_text=art.text if art else c.text,
+                level=d.level, region=d.region, issuer=d.issuer, date=d.date, status=d.status, score=float(score),
+                ranks={n: r[row] for n, r in ranks.items() if row in r},
+                scores={n: float(s[row]) for n, s in raw.items() if row in s},
+                matched_terms=tuple(t for t in terms if t and t in c.text),
+            ))
+        return hits
+
+    def search_documents(self, query: str, k: int = 10, filters: Filters | None = None,
+                         mode: str = "hybrid", per_doc: int = 3) -> list[DocGroup]:
+        """Documents ranked by their best unit, each with up to `per_doc` best hits."""
+        hits = self.search(query, k=max(50, k * 10), filters=filters, mode=mode)
+        groups: dict[str, DocGroup] = {}
+        for h in hits:
+            g = groups.get(h.doc_id)
+            if g is None:
+                if len(groups) >= k:
+                    continue
+                g = groups[h.doc_id] = DocGroup(h.doc_id, h.doc_title, self.document(h.doc_id, clauses=False),
+                                                h.score)
+            if len(g.hits) < per_doc:
+                g.hits.append(h)
+        return list(groups.values())
+
+    # --- documents and clauses ----------------------------------------------------------------------------
+    def _clauses(self, ids: list[str]) -> dict[str, Clause]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Clause] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                for (data,) in self._db.execute(
+                        f"SELECT data FROM clauses WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    c = clause_from_row(data)
+                    out[c.id] = c
+        return out
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return self._clauses([clause_id]).get(clause_id)
+
+    def document(self, doc_id: str, clauses: bool = True) -> Document | None:
+        """One document; with its full clause tree unless clauses=False."""
+        with self._lock:
+            row = self._db.execute("SELECT data FROM documents WHERE id=?", (doc_id,)).fetchone()
+            if row is None:
+                return None
+            rows = [r[0] for r in self._db.execute("SELECT data FROM clauses WHERE doc_id=? ORDER BY seq",
+                                                   (doc_id,))] if clauses else []
+        return document_from_row(row[0], rows)
+
+    def _documents(self, seqs: list[int]) -> list[Document]:
+        if not seqs:
+            return []
+        with self._lock:
+            data = dict(self._db.execute(
+                f"SELECT seq, data FROM documents WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall())
+        return [document_from_row(data[s]) for s in seqs]
+
+    def _listing(self, filters: Filters | None) -> list[_DocMeta]:
+        f = filters or Filters()
+        rank = {lv: i for i, lv in enumerate(LEVELS)}
+        docs = [d for d in self._docs if self._doc_ok(d, f)]
+        docs.sort(key=lambda d: d.date or "", reverse=True)
+        docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
+        return docs
+
+    def documents(self, filters: Filters | None = None, offset: int = 0, limit: int = 50) -> list[Document]:
+        """Documents (metadata only) by authority level, then title, newest version first."""
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset={offset}, limit={limit}: must not be negative")
+        return self._documents([d.seq for d in self._listing(filters)[offset:offset + limit]])
+
+    def count_documents(self, filters: Filters | None = None) -> int:
+        f = filters or Filters()
+        return sum(1 for d in self._docs if self._doc_ok(d, f))
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        """How many documents per level, region and issuer (for filter choices)."""
+        out: dict[str, dict[str, int]] = {"levels": {}, "regions": {}, "issuers": {}}
+        for d in self._docs:
+            for key, value in (("levels", d.level), ("regions", d.region), ("issuers", d.issuer)):
+                if value:
+                    out[key][value] = out[key].get(value, 0) + 1
+        return out
+
+    def versions(self, doc_id: str) -> list[Document]:
+        """All versions of the document's title, newest first (undated last)."""
+        d = self._by_id.get(doc_id)
+        if d is None:
+            return []
+        same = [o for o in self._docs if o.title == d.title]
+        same.sort(key=lambda o: (o.date is not None, o.date or ""), reverse=True)
+        return self._documents([o.seq for o in same])
+
+    def _best_by_title(self, key: str) -> _DocMeta | None:
+        matches = [d for d in self._docs if norm_title(d.title) == key]
+        if not matches:
+            return None
+        return max(matches, key=lambda d: (d.status == "current", d.date or ""))
+
+    def cites(self, doc_id: str) -> list[Document]:
+        """Corpus documents this document cites by 《title》 (current version preferred)."""
+        with self._lock:
+            titles = [t for (t,) in self._db.execute("SELECT DISTINCT title FROM refs WHERE doc_id=?", (doc_id,))]
+        seqs: list[int] = []
+        for t in titles:
+            d = self._best_by_title(norm_title(t))
+            if d is not None and d.id != doc_id and d.seq not in seqs:
+                seqs.append(d.seq)
+        return self._documents(seqs)
+
+    def cited_by(self, doc_id: str) -> list[Document]:
+        """Corpus documents whose text cites this document's title."""
+        d = self._by_id.get(doc_id)
+        if d is None:
+            return []
+        with self._lock:
+            if self._refs_index is None:
+                index: dict[str, set[str]] = {}
+                for src, t in self._db.execute("SELECT doc_id, title FROM refs"):
+                    index.setdefault(norm_title(t), set()).add(src)
+                self._refs_index = index
+            sources = self._refs_index.get(norm_title(d.title), set())
+        seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
+        return self._documents(seqs)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

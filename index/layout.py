@@ -1,0 +1,93 @@
+"""The index folder on disk: manifest, a build lock, and the atomic swap of a freshly built folder.
+
+`index_dir` is a symbolic link to a sibling folder `.<name>.<stamp>`; a build writes a new sibling and replaces
+the link with os.replace (atomic), so readers see either the old or the new index, never a half-built one, and an
+interrupted build leaves the previous index in place.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from index.errors import IndexCorruptError, IndexMissingError
+
+MANIFEST = "manifest.json"
+SCHEMA_VERSION = 1
+
+
+def read_manifest(index_dir: Path) -> dict:
+    """The manifest of an index folder, with clear errors when it is absent or unreadable."""
+    index_dir = Path(index_dir)
+    if not index_dir.exists():
+        raise IndexMissingError(index_dir)
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(index_dir, f"{MANIFEST} is absent")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(index_dir, f"{MANIFEST}: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
+        found = manifest.get("schema_version") if isinstance(manifest, dict) else None
+        raise IndexCorruptError(index_dir, f"schema version {found!r}, this program reads {SCHEMA_VERSION}")
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder (a second one waits)."""
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(index_dir.parent / f".{index_dir.name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def new_build_folder(index_dir: Path) -> Path:
+    """A fresh sibling folder to build into; stale ones from killed builds are removed first."""
+    index_dir = Path(index_dir)
+    parent = index_dir.parent
+    current = index_dir.resolve() if index_dir.is_symlink() else None
+    for stale in parent.glob(f".{index_dir.name}.*"):
+        if stale.is_dir() and stale != current and not stale.name.endswith(".lock"):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = parent / f".{index_dir.name}.{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    folder.mkdir()
+    return folder
+
+
+def swap_in(index_dir: Path, folder: Path) -> None:
+    """Point index_dir at the finished folder atomically and delete the folder it pointed at before."""
+    index_dir = Path(index_dir)
+    old: Path | None = None
+    if index_dir.is_symlink():
+        old = index_dir.resolve()
+    elif index_dir.is_dir():
+        if any(index_dir.iterdir()) and not (index_dir / MANIFEST).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ValueError(f"--index {index_dir}: folder exists and is not an index; refusing to replace it")
+        old = index_dir.parent / f".{index_dir.name}.replaced-{os.getpid()}"
+        index_dir.rename(old)  # a plain folder (older layout): the only non-atomic step, milliseconds long
+    elif index_dir.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ValueError(f"--index {index_dir}: is a file, not an index folder")
+    link = index_dir.parent / f".{index_dir.name}.link-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(folder.name)
+    os.replace(link, index_dir)
+    if old is not None and old != folder.resolve():
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,118 @@
+"""The index's SQLite file: documents, clauses, retrieval units (their tokens and text hashes) and cited titles.
+
+Records are stored as JSON of the shared dataclasses (no pickle), with the columns filters and joins need.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ingest.model import Clause, Document
+
+DB_FILE = "kb.sqlite"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, level TEXT, region TEXT, issuer TEXT,
+    version_date TEXT, status TEXT, superseded_by TEXT, source_path TEXT, content_hash TEXT, data TEXT NOT NULL);
+CREATE INDEX documents_title ON documents(title);
+CREATE TABLE clauses (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, article_id TEXT, leaf INTEGER, data TEXT NOT NULL);
+CREATE INDEX clauses_doc ON clauses(doc_id, seq);
+CREATE TABLE units (
+    row INTEGER PRIMARY KEY, clause_id TEXT NOT NULL, doc_seq INTEGER NOT NULL, text_hash TEXT NOT NULL,
+    tokens TEXT NOT NULL);
+CREATE INDEX units_clause ON units(clause_id);
+CREATE TABLE refs (doc_id TEXT NOT NULL, title TEXT NOT NULL);
+CREATE INDEX refs_doc ON refs(doc_id);
+CREATE INDEX refs_title ON refs(title);
+"""
+
+
+@dataclass
+class Unit:
+    """One retrieval unit: a leaf clause, the text that is indexed for it, and its search tokens."""
+
+    row: int
+    clause_id: str
+    doc_seq: int
+    text: str
+    text_hash: str
+    tokens: list[str]
+
+
+def _doc_json(doc: Document) -> str:
+    d = doc.to_dict()
+    d.pop("clauses", None)
+    return json.dumps(d, ensure_ascii=False)
+
+
+def write_store(path: Path, documents: Sequence[Document], units: Sequence[Unit], meta: dict[str, str]) -> None:
+    """Create the SQLite file of a new index folder in one transaction."""
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(SCHEMA)
+        with db:
+            db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+            db.executemany(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (i, d.id, d.title, d.level, d.region, d.issuer, d.version_date, d.status, d.superseded_by,
+                     d.source_path, d.content_hash, _doc_json(d))
+                    for i, d in enumerate(documents)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO clauses VALUES (?,?,?,?,?,?)",
+                (
+                    (c.id, d.id, j, c.article_id, int(c.leaf), json.dumps(c.to_dict(), ensure_ascii=False))
+                    for d in documents
+                    for j, c in enumerate(d.clauses)
+                ),
+            )
+            db.executemany(
+                "INSERT INTO units VALUES (?,?,?,?,?)",
+                ((u.row, u.clause_id, u.doc_seq, u.text_hash, " ".join(u.tokens)) for u in units),
+            )
+            db.executemany(
+                "INSERT INTO refs VALUES (?, ?)",
+                {(d.id, r) for d in documents for c in d.clauses for r in c.refs},
+            )
+    finally:
+        db.close()
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open an index database read-only (a reader never writes, so many threads and processes may share it)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def document_from_row(data: str, clauses: Iterable[str] = ()) -> Document:
+    d = json.loads(data)
+    d["clauses"] = [json.loads(c) for c in clauses]
+    return Document.from_dict(d)
+
+
+def clause_from_row(data: str) -> Clause:
+    return Clause.from_dict(json.loads(data))
+
+
+def load_all_documents(db: sqlite3.Connection) -> list[Document]:
+    """Every stored document with its full clause tree (used by incremental builds)."""
+    clauses: dict[str, list[str]] = {}
+    for doc_id, data in db.execute("SELECT doc_id, data FROM clauses ORDER BY doc_id, seq"):
+        clauses.setdefault(doc_id, []).append(data)
+    return [document_from_row(data, clauses.get(doc_id, ())) for doc_id, data in
+            db.execute("SELECT id, data FROM documents ORDER BY seq")]
+
+
+def load_unit_tokens(db: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+    """(clause id, text hash) -> stored tokens, so an incremental build re-tokenises only changed units."""
+    return {(cid, h): toks.split(" ") if toks else [] for cid, h, toks in
+            db.execute("SELECT clause_id, text_hash, tokens FROM units")}
