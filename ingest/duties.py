@@ -23,7 +23,7 @@ ROLES = (HOLDER, PARTNER, CONTACT)
 _LEVELS = (
     "县级以上地方各级人民政府", "县级以上地方人民政府", "县级以上人民政府", "设区的市级以上地方人民政府",
     "省、自治区、直辖市人民政府", "市、区人民政府", "区人民政府", "市人民政府", "县级人民政府", "各级人民政府",
-    "国务院", "国家", "省级以上", "省级", "县级以上", "县级", "本市各级", "各级", "市和区", "市、区", "区、县",
+    "县级以上地方各级", "县级以上地方", "上级人民政府", "上级", "当地", "所在地", "国务院", "国家", "省级以上", "省级", "县级以上", "县级", "本市各级", "各级", "市和区", "市、区", "区、县",
     "市级", "区级", "本市", "全市", "市", "区",
 )
 _LEVEL_NAMES = {
@@ -34,12 +34,12 @@ _LEVEL_NAMES = {
     "设区的市级以上地方人民政府": "设区的市级以上",
 }
 _SUFFIX = r"(?:等)?(?:有关|相关|其他有关)?(?:行政主管|行政管理|主管|行政|管理)?(?:部门|机关)"
-_SEP = r"(?:、|和|及|以及|或者|与)"
+_SEP = r"(?:、|以及|或者|和|及|与)"
 # After a group in subject position, something a duty starts with.
 _DUTY_START = re.compile(
     r"(?:应当|应|负责|负有|按照|依照|依据|根据|在各自|会同|牵头|依法|可以|要|须|必须|组织|指导|加强|建立|做好|协助|"
     r"督促|承担|履行|对|定期|及时|统筹|制定|鼓励|支持|推动|推进|开展|设立|配合|共同|与|和|不得|有权|发现|接到|确定|"
-    r"实施|监督|提供|将|给予|采取|落实|会商|联合|协调|受理|设置|完善|健全|做|为|是|不)"
+    r"实施|监督|提供|将|给予|采取|落实|会商|联合|协调|受理|设置|完善|健全|做|为|是|不|在)"
 )
 # What may stand before a group that is the subject of its segment.
 _SUBJECT_PREFIX = re.compile(
@@ -47,8 +47,8 @@ _SUBJECT_PREFIX = re.compile(
     r"第[一二三四五六七八九十百零〇]+条|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|[一二三四五六七八九十]+是)*$"
 )
 _HOLDER_BEFORE = re.compile(r"(?:由|并由|应当由|均由|统一由|由其)(?:本市|各级)?$")
-_PARTNER_BEFORE = re.compile(r"(?:会同|协同|联合|配合|协助|商|与|同)(?:本市|同级|当地|所在地|辖区)?$")
-_CONTACT_BEFORE = re.compile(r"向(?:当地|所在地|本市|同级|有关|其)?(?:的)?$")
+_PARTNER_BEFORE = re.compile(r"(?:会同|协同|联合|配合|协助|商|与|同|邀请|委托)(?:本市|同级|当地|所在地|辖区)?$")
+_CONTACT_BEFORE = re.compile(r"(?:向|报|报请|报经|提请|申请|请求)(?:当地|所在地|本市|同级|有关|其)?(?:的)?$")
 # What may follow a unit list before its duty: 以及其他人民团体、有关社会组织，(按照各自职责…)
 _TRAILER = re.compile(r"(?:(?:以及|和|及|、|等)(?:其他|有关)?[\u4e00-\u9fff]{0,8}?(?:团体|组织|单位|机构))*")
 _ATTRIBUTIVE = re.compile(r"^(?:设立的|的|所属|举办的|主管的)")
@@ -117,9 +117,11 @@ def _tables(path: str | None = None):
     level = f"(?P<level>{alt(_LEVELS)})?"
     stems = f"(?:{alt(by_stem)})"
     names = f"(?:{alt(by_name)})"
-    stem_list = f"(?P<stems>{stems}(?:{_SEP}(?:{alt(_LEVELS)})?{stems})*){_SUFFIX}"
+    # after a known name, a list may hold functional names the dictionary lacks (公安、应急管理、气象等部门)
+    item = f"(?:{alt(_LEVELS)})?(?:{stems}|[\u4e00-\u9fff]{{2,6}}?)"
+    stem_list = f"(?P<stems>{stems}(?:{_SEP}(?:{alt(_LEVELS)})?{stems}|、{item})*){_SUFFIX}"
     mention = re.compile(f"{level}(?:{stem_list}|(?P<name>{names}))")
-    stem_re = re.compile(stems)
+    stem_re = re.compile(f"(?P<w1>{stems}(?=$|{_SEP}))|(?:{alt(_LEVELS)})?(?P<w2>{stems}(?=$|{_SEP})|[^、]+?(?=$|、))")
     return by_stem, by_name, by_canonical, mention, stem_re
 
 
@@ -147,8 +149,18 @@ def _mentions(text: str, path: str | None) -> list[_Mention]:
         if m.group("stems"):
             parts = []
             base = m.start("stems")
-            for s in stem_re.finditer(m.group("stems")):
-                parts.append((by_stem[s.group()], s.group(), base + s.start(), base + s.end()))
+            pos, stems_text = 0, m.group("stems")
+            while pos < len(stems_text):
+                sep = re.match(_SEP, stems_text[pos:])
+                if sep:
+                    pos += sep.end()
+                    continue
+                s = stem_re.match(stems_text, pos)
+                key = "w1" if s.group("w1") else "w2"
+                word, word_start = s.group(key), base + s.start(key)
+                pos = s.end()
+                unit = by_stem.get(word) or Unit(word + "部门", "政府部门", (word,), ())
+                parts.append((unit, word, word_start, word_start + len(word)))
         else:
             name = m.group("name")
             if name in ("人民政府", "政府"):
