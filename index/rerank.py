@@ -1,0 +1,172 @@
+"""The "best" search pipeline: query analysis -> hybrid candidates (top ~50) -> one result per article -> rerank.
+
+The reranker adds general signals to the fused retrieval score: how much of the question the article covers
+(character bigrams, robust to word-splitting errors), a clause naming a responsible unit for "who" questions, a
+figure for "number" questions, the user's region (上海) when the question names none, and the document title
+echoed in the question. WEIGHTS are fitted on the dev set by evaluation/fit_rerank.py; every signal can be switched
+off (PipelineOptions) for the ablation table of `policykb eval`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping
+
+from index.hit import Filters, Hit
+from index.query import QueryAnalysis, analyze
+
+SIGNALS = ("coverage", "who", "number", "region", "title")
+
+# Fitted on ../shared/eval/dev.jsonl by evaluation/fit_rerank.py (workplan + related, bundled embedder).
+WEIGHTS: dict[str, float] = {
+    "base": 1.0,
+    "coverage": 1.0,
+    "who": 0.2,
+    "number": 0.2,
+    "region": 0.1,
+    "title": 0.3,
+}
+
+_UNIT = re.compile(
+    r"(部门|机关|人民政府|委员会|办事处|人民法院|人民检察院|公安|民政|教育|卫生健康|网信|市场监管|工作站|机构|"
+    r"儿童主任|妇女联合会|共产主义青年团|残疾人联合会)"
+)
+_DUTY = re.compile(r"负责|应当|会同|指导|监督|确定|制定|组织|协调|查询|审批|配合|开展|建立")
+_CN_NUM = "零〇一二两三四五六七八九十百千万"
+_FIGURE = re.compile(
+    rf"([0-9０-９]+|[{_CN_NUM}]+)\s*(周岁|岁|个月|月|日|天|工作日|小时|课时|学时|年|次|名|人|个|间|所|家|%|％|元)"
+    r"|百分之|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Switches of the best pipeline; each improvement can be turned off alone for the ablation."""
+
+    strip: bool = True  # search with the question scaffolding removed
+    synonyms: bool = True  # add legal terms for the colloquial words of the query
+    group_articles: bool = True  # one result per article (the unit a citation quotes)
+    signals: tuple[str, ...] = SIGNALS  # reranking signals in use; () = fused retrieval order only
+    depth: int = 50  # candidates taken from hybrid retrieval
+    mode: str = "hybrid"  # first-stage retrieval
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+
+    def without(self, name: str) -> "PipelineOptions":
+        """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
+        if name in SIGNALS:
+            return replace(self, signals=tuple(s for s in self.signals if s != name))
+        if name == "rerank":
+            return replace(self, signals=())
+        if name in ("strip", "synonyms", "group_articles"):
+            return replace(self, **{name: False})
+        raise ValueError(f"unknown pipeline improvement {name!r}: use one of {SIGNALS + ('rerank', 'strip', 'synonyms', 'group_articles')}")
+
+
+def bigrams(text: str) -> set[str]:
+    """The CJK character bigrams (and ASCII/digit runs) of a text."""
+    out = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            out.add(run)
+    out.update(re.findall(r"[0-9a-zA-Z]+", text))
+    return out
+
+
+def coverage(query_grams: set[str], text: str) -> float:
+    """Share of the query's bigrams that occur in text."""
+    if not query_grams:
+        return 0.0
+    return sum(g in text for g in query_grams) / len(query_grams)
+
+
+def longest_common_substring(a: str, b: str) -> int:
+    """Length of the longest common substring (short strings: titles and questions)."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0] * (len(b) + 1)
+        for j, bj in enumerate(b, 1):
+            if ch == bj:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best = cur[j]
+        prev = cur
+    return best
+
+
+def features(analysis: QueryAnalysis, hit: Hit, base: float, query_grams: set[str]) -> dict[str, float]:
+    """The reranking features of one candidate (all in 0..1)."""
+    text = hit.article_text or hit.text
+    feats = {"base": base, "coverage": coverage(query_grams, hit.doc_title + " " + text)}
+    feats["who"] = float(analysis.qtype == "who" and bool(_UNIT.search(text)) and bool(_DUTY.search(text)))
+    feats["number"] = float(analysis.qtype == "number" and bool(_FIGURE.search(text)))
+    if analysis.region is None:
+        feats["region"] = float(hit.region == "上海")
+    else:
+        feats["region"] = float(hit.region == analysis.region)
+    title = re.sub(r"[《》\s]", "", hit.doc_title).replace("中华人民共和国", "")
+    lcs = longest_common_substring(title, analysis.original)
+    feats["title"] = min(1.0, lcs / max(4, min(len(title), 8))) if lcs >= 4 else 0.0
+    return feats
+
+
+def group_by_article(hits: Iterable[Hit]) -> list[Hit]:
+    """Keep the best hit of each article (hits arrive best first)."""
+    seen, out = set(), []
+    for hit in hits:
+        key = hit.article_id or hit.clause_id
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(hit)
+    return out
+
+
+def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
+    """The text sent to the retrievers under these options."""
+    text = analysis.core if options.strip else analysis.original
+    if options.synonyms:
+        extra = " ".join(t for t in analysis.expansions if t not in text)
+        text = f"{text} {extra}".strip()
+    return text
+
+
+def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, dict, Hit]]:
+    """(score, features, hit) for each candidate, best first."""
+    if not hits:
+        return []
+    top = max(h.score for h in hits) or 1.0
+    grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
+    scored = []
+    for hit in hits:
+        feats = features(analysis, hit, hit.score / top, grams)
+        total = options.weights.get("base", 1.0) * feats["base"]
+        total += sum(options.weights.get(s, 0.0) * feats[s] for s in options.signals)
+        scored.append((total, feats, hit))
+    scored.sort(key=lambda t: -t[0])
+    return scored
+
+
+def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions,
+               synonyms: Mapping[str, Iterable[str]] | None = None) -> tuple[QueryAnalysis, list[Hit]]:
+    """Analyse the query and fetch the first-stage candidates (grouped by article when asked)."""
+    analysis = analyze(query, synonyms if options.synonyms else None)
+    hits = kb.search(query_text(analysis, options), k=options.depth, filters=filters, mode=options.mode)
+    if options.group_articles:
+        hits = group_by_article(hits)
+    return analysis, hits
+
+
+def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
+                options: PipelineOptions | None = None,
+                synonyms: Mapping[str, Iterable[str]] | None = None) -> list[Hit]:
+    """Search with the best pipeline: analysed query, hybrid candidates, one per article, reranked."""
+    options = options or PipelineOptions()
+    analysis, hits = candidates(kb, query, filters, options, synonyms)
+    ranked = score_candidates(analysis, hits, options)
+    out = []
+    for total, _, hit in ranked[:k]:
+        out.append(replace(hit, score=round(total, 6)))
+    return out
