@@ -21,6 +21,7 @@ from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_mani
 from index.passages import UNIT_TEXT_VERSION, is_unit, unit_text
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
 from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
+from index.units import duties_version, write_units
 from ingest.model import Document, Problem
 
 
@@ -164,7 +165,8 @@ def build_index(
         for d in final:
             d.status, d.superseded_by = "current", None
         resolve_versions(final)
-        fingerprint = _fingerprint(final, [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION])
+        fingerprint = _fingerprint(final, [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION,
+                                           duties_version()])
         report.documents = len(final)
         report.clauses = sum(len(d.clauses) for d in final)
         if manifest and manifest.get("corpus_fingerprint") == fingerprint:
@@ -218,6 +220,7 @@ def build_index(
         t3 = time.perf_counter()
         BM25Retriever.build([u.tokens for u in units]).save(folder)
         write_store(folder / DB_FILE, final, units, {"schema_version": str(SCHEMA_VERSION)})
+        write_units(folder / DB_FILE, final)  # responsibility map (index/units.py, issue 6)
         report.seconds["store"] = time.perf_counter() - t3
         write_manifest(folder, {
             "schema_version": SCHEMA_VERSION,
