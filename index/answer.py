@@ -24,14 +24,16 @@ MAX_NEAREST = 3
 # Words that shape a question but say nothing about the answer (kept out of the support measure).
 _STOP = frozenset(
     "的 了 是 在 和 与 及 或 等 有 要 能 会 可以 应当 应该 需要 什么 怎么 如何 哪 哪些 哪个 哪里 谁 我 我们 你 他 她 "
-    "孩子 小孩 娃 家长 一下 现在 今年 这个 那个 没有 不 吗 呢 吧 啊 管 负责 部门 单位 机构 规定 要求 多少 几".split()
+    "孩子 小孩 娃 家长 一下 现在 今年 这个 那个 没有 不 吗 呢 吧 啊 管 负责 部门 单位 机构 规定 要求 多少 几 "
+    "以下 以上 必须 能否 不能 可不可以 是否 直接 一般 相关 有关 情况 问题".split()
 )
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿半"
 _FIGURE = re.compile(
+    r"[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日|"
     rf"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[{_CN_NUM}]+)\s*"
     r"(周岁|岁|个月|月|日|天|工作日|小时|分钟|学时|课时|年|周|次|名|人|户|个|家|所|间|项|类|元|万元|亿元|%|％|倍|米|公里|平方米|层)"
-    r"|百分之[0-9０-９" + _CN_NUM + r"]+|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
+    r"|百分之[0-9０-９" + _CN_NUM + r"]+"
 )
 # Question wording -> the units a figure answering it must carry (first match wins).
 _EXPECTED_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
@@ -192,56 +194,53 @@ def _number_items(query: str, terms: tuple[str, ...], hits: list[Hit]) -> list[A
 
 
 def _unit_items(terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
-    """Responsible units the duty extractor finds in the best clauses, each with its duty and clause."""
-    try:
-        from ingest.duties import extract_duties
-    except ImportError:  # the duty extractor is not installed: answer with clauses instead
-        return []
+    """Responsible units the duty extractor (ingest.duties) finds in the best clauses, each with its duty and
+    clause; units that must act (负责) come before partners and contacts of the same clause."""
+    from ingest.duties import HOLDER, extract_duties
+
     items: list[AnswerItem] = []
     seen: set[str] = set()
     for hit in hits:
         sup = support(terms, hit.text)
-        for duty in extract_duties(hit.text):
-            unit = getattr(duty, "unit", None) or (duty.get("unit") if isinstance(duty, dict) else None)
-            what = getattr(duty, "duty", None) or (duty.get("duty") if isinstance(duty, dict) else "")
-            if not unit or unit in seen:
+        duties = sorted(extract_duties(hit.text), key=lambda d: (d.role != HOLDER, d.start))
+        for duty in duties:
+            name = f"{duty.level}{duty.unit}" if duty.level in ("国家",) else duty.unit
+            if name in seen:
                 continue
-            seen.add(unit)
-            items.append(_item(hit, hit.text, sup, unit=unit, duty=what))
+            seen.add(name)
+            what = duty.duty.strip().rstrip("。；;，,")
+            items.append(_item(hit, hit.text, sup, unit=name, duty=what))
             if len(items) >= MAX_UNITS:
                 return items
     return items
+
+
+def clause_support(terms: tuple[str, ...], hit: Hit) -> float:
+    """How well a hit's clause covers the question: its own text, or (slightly discounted) its whole article."""
+    return max(support(terms, hit.text), 0.9 * support(terms, hit.article_text or ""))
 
 
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD) -> Answer:
     """The answer card for `query` from its ranked hits; found=False when no clause is supported enough."""
     qtype = analyze(query).qtype
     terms = content_terms(query)
-    top = hits[:SUPPORT_DEPTH]
-    ranked = sorted(
-        ((max(support(terms, h.text), support(terms, h.article_text or "") * 0.9), i, h) for i, h in enumerate(top)),
-        key=lambda t: (t[0], -t[1]),
-        reverse=True,
-    )
-    confidence = ranked[0][0] if ranked else 0.0
-    nearest = [_item(h, h.text, s) for s, _, h in ranked[:MAX_NEAREST]]
+    scored = [(clause_support(terms, h), h) for h in hits[:SUPPORT_DEPTH]]  # retrieval order kept
+    confidence = max((s for s, _ in scored), default=0.0)
     answer = Answer(query=query, qtype=qtype, found=False, confidence=confidence, threshold=threshold, kind="none")
-    if confidence < threshold:
-        answer.nearest = nearest
+    nearest = sorted(scored, key=lambda t: -t[0])[:MAX_NEAREST]
+    answer.nearest = [_item(h, h.text, s) for s, h in nearest]
+    supported = [h for s, h in scored if s >= threshold]
+    if not supported:
         return answer
-    supported = [h for s, _, h in ranked if s >= threshold]
     if qtype == "number":
-        answer.sentences = [it for it in _number_items(query, terms, supported) if it.support >= threshold / 2]
+        answer.sentences = _number_items(query, terms, supported)
         if not answer.sentences:  # no figure of the asked kind in any supported clause
-            answer.nearest = nearest
             return answer
-        answer.kind, answer.found = "sentences", True
-        return answer
-    if qtype == "who":
-        answer.units = _unit_items(terms, supported)
-        if answer.units:
-            answer.kind, answer.found = "units", True
-            return answer
-    answer.clauses = [_item(h, h.text, s) for s, _, h in ranked if s >= threshold][:MAX_CLAUSES]
-    answer.kind, answer.found = "clauses", True
+        answer.kind = "sentences"
+    elif qtype == "who" and (units := _unit_items(terms, supported)):
+        answer.units, answer.kind = units, "units"
+    else:
+        answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]
+        answer.kind = "clauses"
+    answer.found, answer.nearest = True, []
     return answer
