@@ -1,0 +1,170 @@
+"""Document metadata from what the text and its path say: dates, issuer, level, region, ids.
+
+Promulgation lines ("2004年11月25日 上海市第十二届人民代表大会常务委员会第十六次会议通过") give adopted / amended /
+published / effective dates and the issuer; the folder (…/地方性法规/…, DLC/上海地方法规/…) and the title give
+level and region.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.numerals import cn_to_int
+
+DATE_RE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+CN_DATE_RE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+PROMULGATION_RE = re.compile(r"(通过|修正|修订|修改|公布|施行|发布|批准|印发)")
+FILE_DATE_RE = re.compile(r"[(（]\s*(\d{4}-\d{2}-\d{2})\s*[)）]\s*$")
+
+# Folder names of the shared corpus (and sensible ones for a user's own corpus) -> level.
+FOLDER_LEVEL = {
+    "宪法": "宪法",
+    "宪法相关法": "法律", "民法典": "法律", "民法商法": "法律", "行政法": "法律", "经济法": "法律", "社会法": "法律",
+    "刑法": "法律", "诉讼与非诉讼程序法": "法律", "法律": "法律",
+    "行政法规": "行政法规", "司法解释": "司法解释", "地方性法规": "地方性法规", "部门规章": "部门规章",
+    "地方政府规章": "地方政府规章", "规范性文件": "规范性文件", "工作要点": "工作要点",
+    "案例": "其他", "其他": "其他",
+}
+PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
+    "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾",
+    "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
+)
+
+
+@dataclass
+class Promulgation:
+    """What the promulgation lines of a law say."""
+
+    adopted: str | None = None
+    amended: list[str] = field(default_factory=list)
+    published: str | None = None
+    effective: str | None = None
+    issuer: str = ""
+    lines: list[str] = field(default_factory=list)
+
+
+def iso_date(text: str) -> str | None:
+    """The first date in `text` as YYYY-MM-DD ('2024年4月2日', '2024-04-10', '二〇二四年四月二日'), or None."""
+    m = DATE_RE.search(text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = CN_DATE_RE.search(text)
+        if not m:
+            return None
+        y = int("".join(str("〇一二三四五六七八九".find(c)) if c not in "○零" else "0" for c in m.group(1)))
+        mo, d = cn_to_int(m.group(2)), cn_to_int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and 1900 <= y <= 2100):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def is_promulgation_line(line: str) -> bool:
+    """A line like '（2004年…会议通过 2022年…修订）' that dates the text rather than being part of it."""
+    return bool(iso_date(line)) and bool(PROMULGATION_RE.search(line)) and len(line) < 400 and "第一条" not in line
+
+
+def _issuer(text: str) -> str:
+    """The enacting body named in one promulgation line, without 第X届 / 第X次会议."""
+    t = DATE_RE.sub(" ", CN_DATE_RE.sub(" ", text)).strip(" （()）\u3000")
+    t = re.split(r"第[\d一二三四五六七八九十百零〇]+次(?:全体)?会议|《|令第|公告|根据", t)[0]
+    t = re.sub(r"第[\d一二三四五六七八九十百零〇]+届", "", t)
+    t = re.sub(r"^(?:经|由)", "", t.strip()).strip(" ，,")
+    t = re.sub(r"(通过|公布|发布|施行|修正|修订|批准)$", "", t)
+    if "国务院" in t:
+        return "国务院"
+    return t if 2 <= len(t) <= 40 and not re.search(r"[，。；]", t) else ""
+
+
+def parse_promulgation(lines: list[str]) -> Promulgation:
+    """Dates and issuer from promulgation lines (each may hold several dated events)."""
+    out = Promulgation(lines=list(lines))
+    issuers: list[tuple[str, str]] = []
+    for line in lines:
+        # split a line holding several events ('2004年…通过 根据2013年…修正') at each date
+        starts = [m.start() for m in DATE_RE.finditer(line)] or [0]
+        for i, s in enumerate(starts):
+            part = line[s: starts[i + 1] if i + 1 < len(starts) else len(line)]
+            date = iso_date(part)
+            if not date:
+                continue
+            if "通过" in part or "批准" in part:
+                out.adopted = out.adopted or date
+            if re.search(r"修正|修订|修改", part):
+                out.amended.append(date)
+            if "公布" in part or "发布" in part or "印发" in part:
+                out.published = out.published or date
+            if "施行" in part:
+                out.effective = out.effective or date
+            if (who := _issuer(part)):
+                issuers.append((date, who))
+    if issuers:
+        out.issuer = max(issuers, key=lambda x: x[0])[1]
+    return out
+
+
+def level_from(path: Path, title: str, issuer: str = "") -> str:
+    """Level from the folder names (nearest first), else from the title and issuer."""
+    for part in reversed(path.parts[:-1]):
+        if part in FOLDER_LEVEL:
+            return FOLDER_LEVEL[part]
+    if "工作要点" in title:
+        return "工作要点"
+    if title.endswith("宪法") or "宪法修正案" in title:
+        return "宪法"
+    if re.match(r"^最高人民(法院|检察院)", title) and re.search(r"解释|规定|批复|决定", title):
+        return "司法解释"
+    if "人民代表大会" in issuer and region_from(path, title) != "全国":
+        return "地方性法规"
+    if re.search(r"法$", title) or "全国人民代表大会" in issuer:
+        return "法律"
+    if title.endswith("条例") and (issuer == "国务院" or region_from(path, title) == "全国"):
+        return "行政法规"
+    if re.search(r"(条例|规定|办法|细则)$", title) and region_from(path, title) != "全国":
+        return "地方性法规" if "人民代表大会" in issuer or title.endswith("条例") else "地方政府规章"
+    if re.search(r"通知|意见|方案|办法|规定|指引|导则|规范|计划", title):
+        return "规范性文件"
+    return "其他"
+
+
+def region_from(path: Path, title: str) -> str:
+    """'上海' for …/上海地方法规/… or a title starting 上海市…, '全国' for national texts."""
+    for part in path.parts[:-1]:
+        m = re.match(r"^(.+?)地方法规$", part)
+        if m and m.group(1) in PROVINCES:
+            return m.group(1)
+    head = re.sub(r"^\d{4}年(度)?", "", title)
+    for name in PROVINCES:
+        if head.startswith(name) or re.match(rf"^.{{0,12}}?{name}(省|市|自治区|特别行政区)", head):
+            return name
+    return "全国"
+
+
+def file_date(path: Path) -> str | None:
+    """The version date in a file name like '上海市未成年人保护条例(2024-12-31).md'."""
+    m = FILE_DATE_RE.search(path.stem)
+    return m.group(1) if m else None
+
+
+def title_from_filename(path: Path) -> str:
+    """The file stem without a trailing '(2024-12-31)' date."""
+    return FILE_DATE_RE.sub("", path.stem).strip() or path.stem
+
+
+def content_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def norm_title(title: str) -> str:
+    """Title key for grouping versions: NFKC, no white space, no 《》."""
+    return re.sub(r"[\s《》]", "", unicodedata.normalize("NFKC", title))
+
+
+def doc_id(title: str, version_date: str | None, body_hash: str) -> str:
+    """'<title>@<version date>' or '<title>@<hash8>' — readable, stable, safe in URLs ('/', '#', '?', spaces removed)."""
+    safe = re.sub(r"[\s/#?%\\]+", "_", title.strip()) or "untitled"
+    return f"{safe}@{version_date or body_hash[:8]}"

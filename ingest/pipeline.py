@@ -1,0 +1,141 @@
+"""Ingest entry points: load one file into a Document, or walk paths into documents plus reported problems."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from ingest.errors import IngestError
+from ingest.loaders import RawDoc, file_format, read_markdown, read_plain
+from ingest.metadata import (content_hash, doc_id, file_date, level_from, parse_promulgation, region_from,
+                             title_from_filename)
+from ingest.model import Document, Problem
+from ingest.segment import segment
+from ingest.textio import read_text
+from ingest.versions import resolve_versions
+
+
+@dataclass
+class IngestResult:
+    """Documents of a batch (versions resolved) and every problem met, each naming its file."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_raw(path: Path) -> RawDoc:
+    """Dispatch on the file format; raises IngestError for unsupported or unreadable input."""
+    fmt = file_format(path)
+    if not fmt:
+        raise IngestError(path, f"unsupported file type {path.suffix or '(no suffix)'!r}: "
+                                "expected .txt, .md, .html/.htm, .docx or .pdf")
+    if fmt == "md":
+        return read_markdown(read_text(path))
+    if fmt == "txt":
+        return read_plain(read_text(path))
+    from ingest import richformats  # bs4 / python-docx / pypdf only when such a file comes along
+
+    return richformats.READERS[fmt](path)
+
+
+def build_document(path: Path, raw: RawDoc) -> Document:
+    """Metadata and clause tree for what a reader found."""
+    title = (raw.title or title_from_filename(path)).strip()
+    prom = parse_promulgation(raw.promulgation)
+    info = dict(raw.info)
+    notice = raw.notice
+    issuer = info.get("发布机构") or info.get("发文机关") or prom.issuer
+    published = (notice.published if notice else None) or prom.published
+    adopted = (notice.signed if notice else None) or prom.adopted
+    effective = prom.effective or info.get("实施日期") or None
+    version_date = file_date(path) or max([d for d in (adopted, published, *prom.amended) if d], default=None)
+    if prom.lines:
+        info.setdefault("题注", " ".join(prom.lines))
+    issuing_notice = notice.notice if notice and notice.notice != title else ""
+    # the id needs the body hash, the body needs segmenting with the id: segment once with a placeholder
+    body, clauses, notes = segment("\0", title, raw.blocks, notice=issuing_notice)
+    if not body.strip():
+        raise IngestError(path, "no text found after removing page furniture and metadata lines")
+    digest = content_hash(body)
+    did = doc_id(title, version_date, digest)
+    for c in clauses:
+        c.doc_id = did
+        c.id = did + c.id[1:]
+        c.parent_id = did + c.parent_id[1:] if c.parent_id else None
+        c.article_id = did + c.article_id[1:] if c.article_id else None
+    return Document(
+        id=did, title=title, body=body, source_path=str(path), content_hash=digest,
+        level=level_from(path, title, issuer), region=region_from(path, title), issuer=issuer,
+        doc_number=info.get("文件编号") or info.get("发文字号", ""), published=published, adopted=adopted,
+        amended=tuple(prom.amended), effective=effective, version_date=version_date,
+        issuing_notice=issuing_notice, info=info, notes=notes, clauses=clauses,
+    )
+
+
+def load_file(path: str | Path) -> Document:
+    """One file -> one Document; raises IngestError(path, reason) on bad input."""
+    p = Path(path)
+    if not p.exists():
+        raise IngestError(p, "no such file")
+    if not p.is_file():
+        raise IngestError(p, "not a regular file")
+    return build_document(p, read_raw(p))
+
+
+def iter_files(paths: Sequence[str | Path]) -> Iterator[Path]:
+    """Files named, and files under folders named (recursively, sorted; hidden files skipped)."""
+    for item in paths:
+        p = Path(item)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    yield f
+        else:
+            yield p
+
+
+def ingest_paths(paths: Sequence[str | Path], progress: bool = False) -> IngestResult:
+    """Load every file under `paths`; a bad file becomes a Problem and never aborts the batch."""
+    files = list(iter_files(paths))
+    result = IngestResult()
+    seen: dict[str, Document] = {}
+    bar = files
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(files, desc="ingest", unit="file")
+    for f in bar:
+        if f.stem.upper() == "README" and f.suffix.lower() in (".md", ".txt"):
+            result.problems.append(Problem(str(f), "skipped: a folder's README, not a policy document", fatal=False))
+            continue
+        try:
+            doc = load_file(f)
+        except IngestError as exc:
+            result.problems.append(Problem(exc.path, exc.reason))
+            continue
+        except Exception as exc:  # a reader library choking on a malformed file must not stop the batch
+            result.problems.append(Problem(str(f), f"could not be read: {type(exc).__name__}: {exc}"))
+            continue
+        if doc.id in seen:
+            other = seen[doc.id]
+            if other.content_hash == doc.content_hash:
+                result.problems.append(Problem(str(f), f"duplicate of {other.source_path}: skipped", fatal=False))
+                continue
+            _rename(doc, f"{doc.id}-{doc.content_hash[:8]}")
+        seen[doc.id] = doc
+        for note in doc.notes:
+            result.problems.append(Problem(str(f), note, fatal=False))
+        result.documents.append(doc)
+    resolve_versions(result.documents)
+    return result
+
+
+def _rename(doc: Document, new_id: str) -> None:
+    """Give a document (and its clauses) a new id when two different texts share title and date."""
+    old = doc.id
+    doc.id = new_id
+    for c in doc.clauses:
+        c.doc_id = new_id
+        c.id = new_id + c.id[len(old):]
+        c.parent_id = new_id + c.parent_id[len(old):] if c.parent_id else None
+        c.article_id = new_id + c.article_id[len(old):] if c.article_id else None

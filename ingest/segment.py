@@ -1,0 +1,344 @@
+"""The clause tree: 编/章/节 headings, 条 articles with 款/项/目, and 一、/（一）/1./（1）/一是 paragraphs.
+
+One pass over the blocks of a document. Leaves partition the body (the invariant of ingest/model.py); articles
+and marked work-plan paragraphs are the citation units (`Clause.article_id`). Ids are `<doc_id>#<parts>`, parts
+joined by '.': `第四十九条.第一款`, `第四十九条.第一款.2` (sentence 2), `三.三是`, `第一编.第二章` (headings).
+Only a line *starting* with 第X条 can open an article, and only when it is numbered in sequence or followed by a
+separator — "依照本法第五十八条" inside a sentence is a cross-reference, never a heading.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.blocks import Block, join_blocks
+from ingest.model import Clause
+from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
+from ingest.sentences import split_long
+
+N = NUMERAL_CHARS
+CN = "一二三四五六七八九十百零〇两"
+HEADING_RE = re.compile(rf"^第([{N}]+)(编|分编|章|节)(?=[\s\u3000]|$)")
+ARTICLE_RE = re.compile(rf"^第([{N}]+)条(?:之([{N}]+))?")
+ITEM_RE = re.compile(rf"^[（(]([{CN}]+)[）)]")  # （一） 项
+SUBITEM_RE = re.compile(r"^(?:(\d{1,3})[.．、](?!\d)|([\u2488-\u249b])|[（(](\d{1,3})[）)]|([\u2474-\u2487])|([\u2460-\u2473]))")
+SECTION_RE = re.compile(rf"^([{CN}]+)、")  # 一、
+POINT_RE = re.compile(rf"^([{CN}]{{1,3}})是(?![是否])")  # 一是 / 二是 paragraphs of work plans
+REF_RE = re.compile(r"《([^《》\n]{2,80})》")
+SEPARATORS = " \t\u3000:：、"
+NOT_AFTER_ARTICLE = "规的所中至和或及第款项条之、，,。的"
+HEADING_RANK = {"编": 1, "分编": 2, "章": 3, "节": 4}
+ROLE_PART = {"preamble": "通知", "signature": "落款", "title": "标题", "note": "附注"}
+ROLE_KIND = {"preamble": "preamble", "signature": "signature", "title": "heading", "note": "text"}
+
+
+@dataclass
+class _Marker:
+    """An open generic marker (一、 / （一） / 1. / （1） / 一是) and what it became."""
+
+    level: int
+    part: str  # id part: 三 / （一） / 第1目 / （1） / 三是
+    display: str  # as cited: 三、 / （一） / 1. / （1） / 三是
+    heading_text: str | None  # full text when the marker line is a heading, else None
+    clause_id: str
+
+
+@dataclass
+class _Article:
+    clause: Clause
+    label: str
+    kuan: int = 0
+    item: int = 0
+    members: list[Clause] = field(default_factory=list)
+    parts: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # clause id -> (款, 项, 目)
+
+
+def _sanitize(text: str, limit: int = 24) -> str:
+    """A readable id part: no white space, '/', '#', '?', '.', '%'."""
+    return re.sub(r"[\s/#?.%]+", "_", text.strip())[:limit] or "_"
+
+
+def _is_heading_like(text: str) -> bool:
+    return len(text) <= 40 and not re.search(r"[。；;！!？?]", text) and not re.search(r"[：:，,、]$", text)
+
+
+def _bare_heading(block: Block, following: list[Block]) -> bool:
+    """A short unpunctuated line right before an article line: a chapter title printed without 第X章."""
+    text = block.text
+    return (not block.depth and not block.role and len(text) <= 20 and bool(following)
+            and not re.search(r"[，。；：、,.;:！？!?（）()“”\"'《》\d]", text) and _marker(text) is None
+            and bool(ARTICLE_RE.match(following[0].text)))
+
+
+def find_refs(text: str) -> tuple[str, ...]:
+    """Titles cited as 《…》 in `text`, in order, without repeats."""
+    return tuple(dict.fromkeys(REF_RE.findall(text)))
+
+
+def _marker(text: str) -> tuple[int, str, str] | None:
+    """(level, id part, display) of a generic paragraph marker at the start of `text`."""
+    if m := SECTION_RE.match(text):
+        return 1, m.group(1), m.group(0)
+    if m := ITEM_RE.match(text):
+        return 2, f"（{m.group(1)}）", f"（{m.group(1)}）"
+    if m := SUBITEM_RE.match(text):
+        if m.group(1) or m.group(2):
+            n = int(m.group(1)) if m.group(1) else ord(m.group(2)) - 0x2487
+            return 3, f"第{n}目", f"{n}."
+        if m.group(3) or m.group(4):
+            n = int(m.group(3)) if m.group(3) else ord(m.group(4)) - 0x2473
+            return 4, f"（{n}）", f"（{n}）"
+        n = ord(m.group(5)) - 0x245F
+        return 4, f"（{n}）", f"（{n}）"
+    if (m := POINT_RE.match(text)) and len(text) > 4:
+        return 5, m.group(0), m.group(0)
+    return None
+
+
+class Segmenter:
+    """Builds the clauses of one document from its blocks; use `segment()` rather than this directly."""
+
+    def __init__(self, doc_id: str, title: str, notice: str = "") -> None:
+        self.doc_id = doc_id
+        self.cite = f"《{title}》"
+        self.notice_cite = f"《{notice.replace('《', '〈').replace('》', '〉')}》" if notice else self.cite
+        self.clauses: list[Clause] = []
+        self.used: set[str] = set()
+        self.body = ""
+        self.headings: list[tuple[int, str, str]] = []  # (rank, id part, full text) of 编/章/节 and markup headings
+        self.markers: list[_Marker] = []
+        self.article: _Article | None = None
+        self.last_article: tuple[int, int] = (0, 0)
+        self.text_counts: dict[str, int] = {}
+        self.n_articles = 0
+        self.n_structured = 0
+        self.last_role: Clause | None = None
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def _id(self, parts: list[str]) -> str:
+        base = f"{self.doc_id}#{'.'.join(parts)}"
+        cid, k = base, 1
+        while cid in self.used:
+            k += 1
+            cid = f"{base}~{k}"
+        self.used.add(cid)
+        return cid
+
+    def _heading_texts(self) -> tuple[str, ...]:
+        return tuple(h[2] for h in self.headings) + tuple(m.heading_text for m in self.markers if m.heading_text)
+
+    def _add(self, **kw) -> Clause:
+        start, end = kw["start"], kw["end"]
+        text = self.body[start:end]
+        clause = Clause(doc_id=self.doc_id, text=text, refs=find_refs(text), **kw)
+        self.clauses.append(clause)
+        return clause
+
+    def _unit(self, parts: list[str], locator: tuple[str, ...], citation: str, kind: str, start: int, end: int,
+              parent_id: str | None, article_id: str | None, own_article: bool = False) -> Clause:
+        """A paragraph-like unit: a leaf, or a container of sentence leaves when it is long."""
+        cid = self._id(parts)
+        art = cid if own_article else article_id
+        spans = split_long(self.body[start:end])
+        unit = self._add(id=cid, locator=locator, citation=citation, kind=kind, start=start, end=end,
+                         leaf=spans is None, parent_id=parent_id, article_id=art, headings=self._heading_texts())
+        for k, (s, e) in enumerate(spans or (), 1):
+            self._add(id=f"{cid}.{k}", locator=locator + (str(k),), citation=citation, kind="sentence",
+                      start=start + s, end=start + e, leaf=True, parent_id=cid, article_id=art,
+                      headings=unit.headings)
+            self.used.add(f"{cid}.{k}")
+        return unit
+
+    # -- headings ---------------------------------------------------------------------------------------------
+    def _structural_heading(self, block: Block) -> tuple[int, str] | None:
+        text = block.text
+        m = HEADING_RE.match(text)
+        if m and _is_heading_like(text):
+            return HEADING_RANK[m.group(2)], f"第{m.group(1)}{m.group(2)}"
+        if block.depth:
+            mk = _marker(text)
+            part = mk[1] if mk and mk[0] != 5 else _sanitize(text)
+            return min(max(block.depth, 2), 4) + 1, part
+        return None
+
+    def _heading(self, rank: int, part: str, start: int, end: int) -> None:
+        self._close_article()
+        self.markers.clear()
+        while self.headings and self.headings[-1][0] >= rank:
+            self.headings.pop()
+        parents = self._heading_texts()
+        self.headings.append((rank, part, self.body[start:end]))
+        parts = [h[1] for h in self.headings]
+        numbered = "".join(p for p in parts if HEADING_RE.match(p + " "))
+        citation = self.cite + (numbered if part.startswith("第") and numbered else self.body[start:end])
+        self._add(id=self._id(parts), locator=tuple(h[2] for h in self.headings), citation=citation,
+                  kind="heading", start=start, end=end, leaf=True, parent_id=None, article_id=None, headings=parents)
+        self.n_structured += 1
+
+    # -- articles ---------------------------------------------------------------------------------------------
+    def _article_start(self, text: str) -> tuple[int, int, str] | None:
+        m = ARTICLE_RE.match(text)
+        if not m:
+            return None
+        try:
+            n = cn_to_int(m.group(1))
+            sub = cn_to_int(m.group(2)) if m.group(2) else 0
+        except ValueError:
+            return None
+        rest = text[m.end():]
+        key = (n, sub)
+        separated = rest == "" or rest[0] in SEPARATORS
+        last_n, last_sub = self.last_article
+        if separated:
+            ok = key > self.last_article or n == 1 or self.n_articles == 0
+        else:
+            ok = (key == (last_n + 1, 0) or key == (last_n, last_sub + 1)) and rest[0] not in NOT_AFTER_ARTICLE
+        return (n, sub, m.group(0)) if ok else None
+
+    def _open_article(self, n: int, sub: int, label: str, start: int, end: int) -> None:
+        self._close_article()
+        self.markers.clear()
+        self.last_article = (n, sub)
+        self.n_articles += 1
+        self.n_structured += 1
+        head = tuple(h[2] for h in self.headings)
+        clause = self._add(id=self._id([label]), locator=head + (label,), citation=self.cite + label, kind="article",
+                           start=start, end=end, leaf=False, parent_id=None, article_id=None,
+                           headings=self._heading_texts())
+        clause.article_id = clause.id
+        self.article = _Article(clause=clause, label=label)
+        self._article_part(start, end, "kuan")
+
+    def _article_part(self, start: int, end: int, what: str, sub: int = 0) -> None:
+        art = self.article
+        assert art is not None
+        if what == "kuan":
+            art.kuan += 1
+            art.item = 0
+            parts, kind, key = [art.label, f"第{int_to_cn(art.kuan)}款"], "paragraph", (art.kuan, 0, 0)
+        elif what == "item":
+            art.item = sub
+            parts = [art.label, f"第{int_to_cn(max(art.kuan, 1))}款", f"第{int_to_cn(sub)}项"]
+            kind, key = "item", (art.kuan, sub, 0)
+        else:
+            parts = [art.label, f"第{int_to_cn(max(art.kuan, 1))}款"]
+            if art.item:
+                parts.append(f"第{int_to_cn(art.item)}项")
+            parts.append(f"第{sub}目")
+            kind, key = "item", (art.kuan, art.item, sub)
+        before = len(self.clauses)
+        head = tuple(h[2] for h in self.headings)
+        self._unit(parts, head + tuple(parts), "", kind, start, end, art.clause.id, art.clause.id)
+        for c in self.clauses[before:]:
+            art.members.append(c)
+            art.parts[c.id] = key
+        art.clause.end = end
+
+    def _close_article(self) -> None:
+        art = self.article
+        if art is None:
+            return
+        art.clause.text = self.body[art.clause.start:art.clause.end]
+        art.clause.refs = find_refs(art.clause.text)
+        for c in art.members:
+            kuan, item, mu = art.parts[c.id]
+            cite = self.cite + art.label
+            if art.kuan > 1:
+                cite += f"第{int_to_cn(max(kuan, 1))}款"
+            if item:
+                cite += f"第（{int_to_cn(item)}）项"
+            if mu:
+                cite += f"第{mu}目"
+            c.citation = cite
+        self.article = None
+
+    def _in_article(self, text: str, start: int, end: int) -> None:
+        if m := ITEM_RE.match(text):
+            try:
+                self._article_part(start, end, "item", cn_to_int(m.group(1)))
+                return
+            except ValueError:
+                pass
+        mk = _marker(text)
+        if mk and mk[0] in (3, 4):
+            self._article_part(start, end, "mu", int(re.sub(r"\D", "", mk[1])))
+        else:
+            self._article_part(start, end, "kuan")
+
+    # -- generic paragraphs -------------------------------------------------------------------------------------
+    def _generic(self, text: str, start: int, end: int) -> None:
+        mk = _marker(text)
+        head_parts = [h[1] for h in self.headings]
+        head = tuple(h[2] for h in self.headings)
+        if mk is None:
+            enclosing = next((m for m in reversed(self.markers) if m.heading_text is None), None)
+            prefix = head_parts + [m.part for m in self.markers]
+            key = ".".join(prefix)
+            self.text_counts[key] = self.text_counts.get(key, 0) + 1
+            n = self.text_counts[key]
+            citation = self.cite + "".join(m.display for m in self.markers) + (f"第{n}段" if not enclosing else "")
+            self._unit(prefix + [f"段{n}"], head + tuple(m.display for m in self.markers) + (f"段{n}",), citation,
+                       "text", start, end, self.markers[-1].clause_id if self.markers else None,
+                       enclosing.clause_id if enclosing else None, own_article=enclosing is None)
+            return
+        level, part, display = mk
+        while self.markers and self.markers[-1].level >= level:
+            self.markers.pop()
+        parent = self.markers[-1].clause_id if self.markers else None
+        parts = head_parts + [m.part for m in self.markers] + [part]
+        locator = head + tuple(m.display for m in self.markers) + (display,)
+        citation = self.cite + "".join(m.display for m in self.markers) + display
+        self.n_structured += 1
+        if level != 5 and _is_heading_like(text):
+            parents = self._heading_texts()
+            clause = self._add(id=self._id(parts), locator=locator, citation=citation, kind="heading", start=start,
+                               end=end, leaf=True, parent_id=parent, article_id=None, headings=parents)
+            self.markers.append(_Marker(level, part, display, text, clause.id))
+            return
+        unit = self._unit(parts, locator, citation, "paragraph", start, end, parent, None, own_article=True)
+        self.markers.append(_Marker(level, part, display, None, unit.id))
+
+    def _role(self, role: str, start: int, end: int) -> None:
+        self._close_article()
+        prev = self.last_role
+        if prev is not None and prev.kind == ROLE_KIND[role] and self.clauses and self.clauses[-1] is prev \
+                and role != "title":
+            prev.end = end
+            prev.text = self.body[prev.start:end]
+            prev.refs = find_refs(prev.text)
+            return
+        part = ROLE_PART[role]
+        cite = self.notice_cite if role in ("preamble", "signature", "note") else self.cite
+        clause = self._add(id=self._id([part]), locator=(part,), citation=cite, kind=ROLE_KIND[role], start=start,
+                           end=end, leaf=True, parent_id=None, article_id=None, headings=())
+        clause.article_id = clause.id if role == "preamble" else None
+        self.last_role = clause
+
+    # -- driver -------------------------------------------------------------------------------------------------
+    def run(self, blocks: list[Block]) -> tuple[str, list[Clause], tuple[str, ...]]:
+        self.body, spans = join_blocks(blocks)
+        for i, (block, (start, end)) in enumerate(zip(blocks, spans)):
+            text = block.text
+            if block.role:
+                self._role(block.role, start, end)
+                continue
+            if (h := self._structural_heading(block)) is None and _bare_heading(block, blocks[i + 1:i + 2]):
+                h = (3, _sanitize(text))  # a chapter title printed without its 第X章 number
+            if h is not None:
+                self._heading(h[0], h[1], start, end)
+            elif (a := self._article_start(text)) is not None:
+                self._open_article(a[0], a[1], a[2], start, end)
+            elif self.article is not None:
+                self._in_article(text, start, end)
+            else:
+                self._generic(text, start, end)
+        self._close_article()
+        notes: tuple[str, ...] = ()
+        if blocks and self.n_structured == 0:
+            notes = ("no structure recognised (no 章/条 or 一、/（一）/一是 markers): ingested as plain paragraphs",)
+        return self.body, self.clauses, notes
+
+
+def segment(doc_id: str, title: str, blocks: list[Block], notice: str = "") -> tuple[str, list[Clause], tuple[str, ...]]:
+    """Body text, clauses and notes for one document's blocks (see the module docstring for the scheme)."""
+    return Segmenter(doc_id, title, notice).run(blocks)

@@ -1,0 +1,129 @@
+"""Search tokens for BM25: one jieba tokenizer with the repository's domain dictionary, stop words and synonyms.
+
+Build it once (`Tokenizer.default()`), reuse it everywhere; nothing is loaded at import time.
+File formats (plain UTF-8, '#' starts a comment line):
+  ingest/data/userdict.txt   WORD [FREQUENCY] [POS-TAG]          e.g. `追光小屋 n`
+  ingest/data/synonyms.txt   COLLOQUIAL = OFFICIAL [| OFFICIAL]  e.g. `网吧 = 互联网上网服务营业场所`
+  ingest/data/stopwords.txt  one word a line                     e.g. `请问`
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERDICT = DATA_DIR / "userdict.txt"
+SYNONYMS = DATA_DIR / "synonyms.txt"
+STOPWORDS = DATA_DIR / "stopwords.txt"
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_USERDICT_LINE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([A-Za-z]+))?$")
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, text) of the non-comment, non-blank lines of a data file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Entries (word, frequency or None, POS tag or None); a malformed line raises ValueError naming it."""
+    out = []
+    for n, line in _lines(path):
+        m = _USERDICT_LINE.match(line)
+        if not m:
+            raise ValueError(f"{path}:{n}: expected 'WORD [FREQUENCY] [POS-TAG]', got {line!r}")
+        out.append((m.group(1), int(m.group(2)) if m.group(2) else None, m.group(3)))
+    return out
+
+
+def read_synonyms(path: Path) -> dict[str, list[str]]:
+    """{colloquial: [official, …]}; a line without '=' or with an empty side raises ValueError naming it."""
+    out: dict[str, list[str]] = {}
+    for n, line in _lines(path):
+        left, sep, right = line.partition("=")
+        targets = [t.strip() for t in right.split("|") if t.strip()]
+        if not sep or not left.strip() or not targets:
+            raise ValueError(f"{path}:{n}: expected 'COLLOQUIAL = OFFICIAL [| OFFICIAL …]', got {line!r}")
+        out.setdefault(left.strip().lower(), []).extend(t for t in targets if t not in out.get(left.strip().lower(), []))
+    return out
+
+
+@dataclass
+class Tokenizer:
+    """jieba with the domain dictionary: `tokens(text)` for indexing and queries, `expand(tokens)` for synonyms."""
+
+    userdict: Path = USERDICT
+    synonyms_path: Path = SYNONYMS
+    stopwords_path: Path = STOPWORDS
+    synonyms: dict[str, list[str]] = field(init=False, repr=False)
+    stopwords: frozenset[str] = field(init=False, repr=False)
+    dictionary_hash: str = field(init=False)
+    _jieba: object = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self.synonyms = read_synonyms(self.synonyms_path)
+        self.stopwords = frozenset(w for _, w in _lines(self.stopwords_path))
+        entries = read_userdict(self.userdict)
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        for word, freq, tag in entries:
+            tk.add_word(word, freq, tag)
+        known = {w for w, _, _ in entries}
+        for key, targets in self.synonyms.items():
+            for word in (key, *targets):
+                if word not in known and len(word) > 1 and not word.isascii():
+                    tk.add_word(word)
+                    known.add(word)
+        self._jieba = tk
+        h = hashlib.sha256()
+        for p in (self.userdict, self.synonyms_path, self.stopwords_path):
+            h.update(p.read_bytes())
+            h.update(b"\0")
+        self.dictionary_hash = h.hexdigest()[:16]
+
+    @classmethod
+    def default(cls) -> "Tokenizer":
+        """The tokenizer with the repository's dictionary, synonym and stop-word files."""
+        return cls()
+
+    def words(self, text: str) -> list[str]:
+        """jieba's segmentation of `text` (precise mode), punctuation and white space dropped, ASCII lower-cased."""
+        text = unicodedata.normalize("NFKC", text)
+        return [w.lower() for w in self._jieba.lcut(text) if _WORDLIKE.search(w)]
+
+    def tokens(self, text: str) -> list[str]:
+        """Search tokens: words plus their dictionary sub-words (jieba search mode), stop words removed."""
+        text = unicodedata.normalize("NFKC", text)
+        return [w.lower() for w in self._jieba.lcut_for_search(text)
+                if _WORDLIKE.search(w) and w.lower() not in self.stopwords]
+
+    def expand(self, tokens: list[str]) -> list[str]:
+        """`tokens` followed by the tokens of the official terms their colloquial words (or word pairs) map to."""
+        extra: list[str] = []
+        seen = set(tokens)
+        candidates = list(tokens) + [a + b for a, b in zip(tokens, tokens[1:])]
+        for word in candidates:
+            for official in self.synonyms.get(word, ()):
+                for t in self.tokens(official):
+                    if t not in seen:
+                        seen.add(t)
+                        extra.append(t)
+        return list(tokens) + extra
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Tokens of a user query with synonym expansion: `expand(tokens(text))`, plus multi-word colloquial hits."""
+        toks = self.tokens(text)
+        folded = unicodedata.normalize("NFKC", text).lower()
+        hits = [k for k in self.synonyms if len(k) > 1 and k in folded and k not in toks]
+        expanded = self.expand(toks + hits)
+        return toks + [t for t in expanded[len(toks):] if t not in hits]
