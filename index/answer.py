@@ -104,11 +104,18 @@ def _jieba():
     return jieba
 
 
-def content_terms(query: str) -> tuple[str, ...]:
+def _words(text: str, tokenizer=None) -> list[str]:
+    """Words of a text: the index's domain tokenizer when given (same segmentation as BM25), else plain jieba."""
+    if tokenizer is not None:
+        return tokenizer.words(text)
+    return _jieba().lcut(text)
+
+
+def content_terms(query: str, tokenizer=None) -> tuple[str, ...]:
     """The question's content words: scaffolding stripped, tokenised, function words and single characters dropped."""
     core = analyze(query).core
     terms: list[str] = []
-    for tok in _jieba().lcut(core):
+    for tok in _words(core, tokenizer):
         tok = tok.strip()
         if len(tok) < 2 or tok in _STOP or tok in terms:
             continue
@@ -121,16 +128,31 @@ def content_terms(query: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
-def support(terms: tuple[str, ...], text: str) -> float:
-    """Share of the terms (weighted by length) found in text; a term counts half when only its first/last
-    two characters occur (教育部门 ~ 教育)."""
+def alternatives(terms: tuple[str, ...], tokenizer=None) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """For each colloquial term, the official terms it stands for, each as the words that must all occur
+    (网瘾 -> 网络沉迷 -> (网络, 沉迷), so 沉迷网络 in a clause supports 网瘾)."""
+    synonyms = getattr(tokenizer, "synonyms", None) or {}
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for t in terms:
+        alts = []
+        for official in synonyms.get(t, ()):
+            words = tuple(w for w in _words(official, tokenizer) if len(w) > 1) or (official,)
+            alts.append(words)
+        if alts:
+            out[t] = tuple(alts)
+    return out
+
+
+def support(terms: tuple[str, ...], text: str, alts: dict | None = None) -> float:
+    """Share of the terms (weighted by length) found in text; a colloquial term counts when one of its official
+    terms occurs; a term counts half when only its first/last two characters occur (教育部门 ~ 教育)."""
     if not terms:
         return 0.0
     total = got = 0.0
     for t in terms:
         w = float(len(t))
         total += w
-        if t in text:
+        if t in text or any(all(word in text for word in words) for words in (alts or {}).get(t, ())):
             got += w
         elif len(t) > 2 and (t[:2] in text or t[-2:] in text):
             got += w / 2
@@ -162,13 +184,14 @@ def _item(hit: Hit, text: str, score: float, **extra) -> AnswerItem:
     )
 
 
-def mandating_sentences(text: str, query: str, limit: int = 2) -> list[str]:
+def mandating_sentences(text: str, query: str, limit: int = 2, tokenizer=None) -> list[str]:
     """The sentences of a clause that mandate something about the query (应当/负责/推进… with its words)."""
-    terms = content_terms(query) if query.strip() else ()
+    terms = content_terms(query, tokenizer) if query.strip() else ()
+    alts = alternatives(terms, tokenizer)
     marks = ("应当", "负责", "必须", "不得", "禁止", "推进", "推动", "加强", "落实", "建立", "开展", "完善", "制定", "组织")
     scored = []
     for i, s in enumerate(sentences_of(text)):
-        sup = support(terms, s)
+        sup = support(terms, s, alts)
         if sup <= 0:
             continue
         scored.append((sup + (0.25 if any(m in s for m in marks) else 0.0), -i, s))
@@ -176,7 +199,7 @@ def mandating_sentences(text: str, query: str, limit: int = 2) -> list[str]:
     return [s for _, _, s in scored[:limit]]
 
 
-def _number_items(query: str, terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
+def _number_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
     """Sentences stating a figure of the expected unit, best supported first."""
     units = expected_units(query)
     found: list[tuple[float, int, AnswerItem]] = []
@@ -187,13 +210,13 @@ def _number_items(query: str, terms: tuple[str, ...], hits: list[Hit]) -> list[A
                 figs = [f for f in figs if any(u in f for u in units)]
             if not figs:
                 continue
-            sup = support(terms, s)
+            sup = support(terms, s, alts)
             found.append((sup, -rank, _item(hit, s, sup)))
     found.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return [it for _, _, it in found[:MAX_SENTENCES]]
 
 
-def _unit_items(terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
+def _unit_items(terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
     """Responsible units the duty extractor (ingest.duties) finds in the best clauses, each with its duty and
     clause; units that must act (负责) come before partners and contacts of the same clause."""
     from ingest.duties import HOLDER, extract_duties
@@ -201,7 +224,7 @@ def _unit_items(terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
     items: list[AnswerItem] = []
     seen: set[str] = set()
     for hit in hits:
-        sup = support(terms, hit.text)
+        sup = support(terms, hit.text, alts)
         duties = sorted(extract_duties(hit.text), key=lambda d: (d.role != HOLDER, d.start))
         for duty in duties:
             name = f"{duty.level}{duty.unit}" if duty.level in ("国家",) else duty.unit
@@ -215,16 +238,19 @@ def _unit_items(terms: tuple[str, ...], hits: list[Hit]) -> list[AnswerItem]:
     return items
 
 
-def clause_support(terms: tuple[str, ...], hit: Hit) -> float:
+def clause_support(terms: tuple[str, ...], hit: Hit, alts: dict | None = None) -> float:
     """How well a hit's clause covers the question: its own text, or (slightly discounted) its whole article."""
-    return max(support(terms, hit.text), 0.9 * support(terms, hit.article_text or ""))
+    return max(support(terms, hit.text, alts), 0.9 * support(terms, hit.article_text or "", alts))
 
 
-def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD) -> Answer:
-    """The answer card for `query` from its ranked hits; found=False when no clause is supported enough."""
+def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None) -> Answer:
+    """The answer card for `query` from its ranked hits; found=False when no clause is supported enough.
+
+    `tokenizer` (the index's ingest.tokenize.Tokenizer) gives the domain segmentation and colloquial synonyms."""
     qtype = analyze(query).qtype
-    terms = content_terms(query)
-    scored = [(clause_support(terms, h), h) for h in hits[:SUPPORT_DEPTH]]  # retrieval order kept
+    terms = content_terms(query, tokenizer)
+    alts = alternatives(terms, tokenizer)
+    scored = [(clause_support(terms, h, alts), h) for h in hits[:SUPPORT_DEPTH]]  # retrieval order kept
     confidence = max((s for s, _ in scored), default=0.0)
     answer = Answer(query=query, qtype=qtype, found=False, confidence=confidence, threshold=threshold, kind="none")
     nearest = sorted(scored, key=lambda t: -t[0])[:MAX_NEAREST]
@@ -233,11 +259,11 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
     if not supported:
         return answer
     if qtype == "number":
-        answer.sentences = _number_items(query, terms, supported)
+        answer.sentences = _number_items(query, terms, alts, supported)
         if not answer.sentences:  # no figure of the asked kind in any supported clause
             return answer
         answer.kind = "sentences"
-    elif qtype == "who" and (units := _unit_items(terms, supported)):
+    elif qtype == "who" and (units := _unit_items(terms, alts, supported)):
         answer.units, answer.kind = units, "units"
     else:
         answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]

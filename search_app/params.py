@@ -13,7 +13,7 @@ from index.hit import Filters
 from ingest.model import LEVELS
 from search_app.errors import ApiError
 
-MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
+MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = index.rerank pipeline
 DEFAULT_TOP_K = 10
 MAX_PAGE_SIZE = 100  # /api/documents?limit=…
 MAX_FILTER_VALUES = 20  # repeated level=/region= values
@@ -95,8 +95,8 @@ def choice_param(name: str, choices: tuple[str, ...], default: str) -> str:
 
 
 def mode_param() -> str:
-    """Retrieval mode: hybrid (default), bm25 or dense."""
-    return choice_param("mode", MODES, "hybrid")
+    """Retrieval mode: best (default: analysed query, hybrid candidates, reranked), hybrid, bm25 or dense."""
+    return choice_param("mode", MODES, "best")
 
 
 def _date_param(name: str) -> str | None:

@@ -7,6 +7,7 @@ from flask import current_app
 
 from index.answer import Answer, build_answer, mandating_sentences
 from index.hit import Filters, Hit
+from index.rerank import search_best
 from ingest.model import LEVELS, Clause, Document
 from search_app.errors import ApiError
 from search_app.kb import get_kb
@@ -48,16 +49,25 @@ class TreeNode:
 
 def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:
     """The k best clauses; a query the index rejects (e.g. dense mode on a BM25-only index) is a 400."""
+    kb = get_kb()
     try:
-        return get_kb().search(q, k=k, filters=filters, mode=mode)
+        if mode == "best":
+            return search_best(kb, q, k=k, filters=filters, synonyms=_synonyms(kb))
+        return kb.search(q, k=k, filters=filters, mode=mode)
     except ValueError as exc:
         raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
+
+
+def _synonyms(kb) -> dict | None:
+    """The colloquial -> official terms table of the index's tokenizer (网瘾 -> 网络沉迷)."""
+    tokenizer = getattr(kb, "tokenizer", None)
+    return getattr(tokenizer, "synonyms", None)
 
 
 def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
     """Retrieve, then build the answer card from the best hits (never an answer without its clause)."""
     hits = search(q, k, filters, mode)
-    return AskResult(query=q, answer=build_answer(q, hits), hits=hits)
+    return AskResult(query=q, answer=build_answer(q, hits, tokenizer=getattr(get_kb(), "tokenizer", None)), hits=hits)
 
 
 def ask_json(result: AskResult) -> dict:
@@ -79,6 +89,7 @@ def _group_attr(group, name: str, default=None):
 def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
     """Documents holding the best clauses, ordered by authority (法律 > … > 工作要点) and then newest first."""
     groups: list[BasisGroup] = []
+    tokenizer = getattr(get_kb(), "tokenizer", None)
     try:
         found = get_kb().search_documents(q, k=k, filters=filters)
     except ValueError as exc:
@@ -90,7 +101,7 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
         first = hits[0]
         sentences = []
         for h in hits[:3]:
-            for s in mandating_sentences(h.text, q):
+            for s in mandating_sentences(h.text, q, tokenizer=tokenizer):
                 sentences.append({"text": s, "citation": h.citation, "clause_id": h.clause_id, "doc_id": h.doc_id})
         groups.append(
             BasisGroup(
