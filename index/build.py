@@ -20,6 +20,7 @@ from index.errors import KBIndexError
 from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
 from index.passages import UNIT_TEXT_VERSION, is_unit, unit_text
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
+from index.tokens import shared_tokenizer
 from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
 from index.units import duties_version, write_units
 from ingest.model import Document, Problem
@@ -134,7 +135,6 @@ def build_index(
     `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
     """
     from ingest.pipeline import ingest_paths
-    from ingest.tokenize import Tokenizer
     from ingest.versions import resolve_versions
 
     index_dir = Path(index_dir)
@@ -146,7 +146,7 @@ def build_index(
         documents, problems = result.documents, result.problems
     report.problems = list(problems)
     report.seconds["ingest"] = time.perf_counter() - t0
-    tokenizer = Tokenizer.default()
+    tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
     with build_lock(index_dir):

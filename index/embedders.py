@@ -97,7 +97,8 @@ class SentenceTransformerEmbedder:
             ) from None
         self._query_prefix, self._passage_prefix = _prompts_for(model)
         self.name = spec_name(f"st:{model}")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:

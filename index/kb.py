@@ -16,6 +16,7 @@ from index.layout import read_manifest
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
+from index.tokens import shared_tokenizer
 from ingest.model import LEVELS, Clause, Document
 
 MODES = ("bm25", "dense", "hybrid")
@@ -51,8 +52,6 @@ class KnowledgeBase:
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
                  fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> None:
-        from ingest.tokenize import Tokenizer
-
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
@@ -61,7 +60,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()  # guards the shared SQLite connection and lazy state
         self._cache_lock = threading.Lock()  # guards the on-disk query-vector cache
         self._db = connect_readonly(folder / DB_FILE)
-        self.tokenizer = Tokenizer.default()
+        self.tokenizer = shared_tokenizer()
         if self.tokenizer.dictionary_hash != manifest.get("dictionary_hash"):
             raise IndexMismatchError(index_dir, "built with another user dictionary / synonym table than "
                                                 "ingest/data has now")
@@ -112,8 +111,7 @@ class KnowledgeBase:
 
     def query_terms(self, query: str) -> list[str]:
         """The BM25 query tokens: jieba tokens plus their synonym expansions (official terms)."""
-        tokens = self.tokenizer.tokens(query)
-        return list(dict.fromkeys(self.tokenizer.expand(tokens)))
+        return list(dict.fromkeys(self.tokenizer.query_tokens(query)))
 
     def _embedder_model(self):
         with self._lock:
