@@ -83,12 +83,14 @@ def load_file(path: str | Path) -> Document:
 
 
 def iter_files(paths: Sequence[str | Path]) -> Iterator[Path]:
-    """Files named, and files under folders named (recursively, sorted; hidden files skipped)."""
+    """Files named, and files under folders named (recursively, sorted). Inside folders, hidden files and a
+    folder's README.md/README.txt (which describes the folder, not a policy) are passed over."""
     for item in paths:
         p = Path(item)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                if (f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                        and f.name.lower() not in ("readme.md", "readme.txt")):
                     yield f
         else:
             yield p
@@ -105,9 +107,6 @@ def ingest_paths(paths: Sequence[str | Path], progress: bool = False) -> IngestR
 
         bar = tqdm(files, desc="ingest", unit="file")
     for f in bar:
-        if f.stem.upper() == "README" and f.suffix.lower() in (".md", ".txt"):
-            result.problems.append(Problem(str(f), "skipped: a folder's README, not a policy document", fatal=False))
-            continue
         try:
             doc = load_file(f)
         except IngestError as exc:
@@ -119,7 +118,7 @@ def ingest_paths(paths: Sequence[str | Path], progress: bool = False) -> IngestR
         if doc.id in seen:
             other = seen[doc.id]
             if other.content_hash == doc.content_hash:
-                result.problems.append(Problem(str(f), f"duplicate of {other.source_path}: skipped", fatal=False))
+                result.problems.append(Problem(str(f), f"skipped: duplicate of {other.source_path}", fatal=False))
                 continue
             _rename(doc, f"{doc.id}-{doc.content_hash[:8]}")
         seen[doc.id] = doc

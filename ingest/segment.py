@@ -23,6 +23,7 @@ ARTICLE_RE = re.compile(rf"^第([{N}]+)条(?:之([{N}]+))?")
 ITEM_RE = re.compile(rf"^[（(]([{CN}]+)[）)]")  # （一） 项
 SUBITEM_RE = re.compile(r"^(?:(\d{1,3})[.．、](?!\d)|([\u2488-\u249b])|[（(](\d{1,3})[）)]|([\u2474-\u2487])|([\u2460-\u2473]))")
 SECTION_RE = re.compile(rf"^([{CN}]+)、")  # 一、
+ITEM_REFERENCE_RE = re.compile(r"^(?:[至、和或及到]\s*[（(]|项)")
 POINT_RE = re.compile(rf"^([{CN}]{{1,3}})是(?![是否])")  # 一是 / 二是 paragraphs of work plans
 REF_RE = re.compile(r"《([^《》\n]{2,80})》")
 SEPARATORS = " \t\u3000:：、"
@@ -253,12 +254,12 @@ class Segmenter:
         self.article = None
 
     def _in_article(self, text: str, start: int, end: int) -> None:
-        if m := ITEM_RE.match(text):
-            try:
-                self._article_part(start, end, "item", cn_to_int(m.group(1)))
+        if (m := ITEM_RE.match(text)) and not ITEM_REFERENCE_RE.match(text[m.end():]):
+            n = cn_to_int(m.group(1))
+            assert self.article is not None
+            if n in (1, self.article.item + 1):  # （一）至（三）项所列… after （五） is a paragraph, not an item
+                self._article_part(start, end, "item", n)
                 return
-            except ValueError:
-                pass
         mk = _marker(text)
         if mk and mk[0] in (3, 4):
             self._article_part(start, end, "mu", int(re.sub(r"\D", "", mk[1])))
@@ -314,13 +315,37 @@ class Segmenter:
         clause.article_id = clause.id if role == "preamble" else None
         self.last_role = clause
 
+    def _toc(self, blocks: list[Block]) -> set[int]:
+        """Indices of a table of contents: a run of >= 2 headings before the first article, repeated later."""
+        first_article = next((i for i, b in enumerate(blocks) if ARTICLE_RE.match(b.text)), len(blocks))
+        heads = [i for i in range(first_article) if self._structural_heading(blocks[i]) is not None
+                 or blocks[i].text in ("目录", "目 录")]
+        run: list[int] = []
+        texts: set[str] = set()
+        for i in heads:
+            key = blocks[i].text.replace(" ", "").replace("\u3000", "")
+            if run and (i != run[-1] + 1 or key in texts):
+                break
+            run.append(i)
+            texts.add(key)
+        if len(run) < 2:
+            return set()
+        later = {b.text.replace(" ", "").replace("\u3000", "") for b in blocks[run[-1] + 1:]}
+        repeated = [i for i in run if blocks[i].text.replace(" ", "").replace("\u3000", "") in later]
+        return set(run) if len(repeated) >= len(run) // 2 + 1 else set()
+
     # -- driver -------------------------------------------------------------------------------------------------
     def run(self, blocks: list[Block]) -> tuple[str, list[Clause], tuple[str, ...]]:
         self.body, spans = join_blocks(blocks)
+        toc = self._toc(blocks)
         for i, (block, (start, end)) in enumerate(zip(blocks, spans)):
             text = block.text
             if block.role:
                 self._role(block.role, start, end)
+                continue
+            if i in toc:
+                self._add(id=self._id(["目录", (self._structural_heading(block) or (0, _sanitize(text)))[1]]), locator=("目录", text), citation=self.cite + "目录",
+                          kind="heading", start=start, end=end, leaf=True, parent_id=None, article_id=None)
                 continue
             if (h := self._structural_heading(block)) is None and _bare_heading(block, blocks[i + 1:i + 2]):
                 h = (3, _sanitize(text))  # a chapter title printed without its 第X章 number

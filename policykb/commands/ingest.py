@@ -1,0 +1,85 @@
+"""`policykb ingest PATH...`: parse documents into clause trees, print a summary, optionally write JSONL."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from policykb.config import Config
+
+
+def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
+    """The ingest flags (kept apart so the index build can add its own next to them)."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively) to ingest")
+    p.add_argument("--jsonl", type=Path, default=None, metavar="OUT",
+                   help="write every parsed document (metadata and clauses) as one JSON object a line")
+    p.add_argument("--strict", action="store_true", help="exit non-zero when any file has a problem")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
+
+
+def register(subparsers, config: Config) -> None:
+    p = subparsers.add_parser(
+        "ingest",
+        help="parse documents (txt, md, html, docx, pdf) into clauses and report what was found",
+        description="Load every file under PATH..., recognise its clause structure (章/节/条/款/项, 一、/（一）/一是), "
+                    "resolve versions, and print a summary with every skipped file and its reason.",
+    )
+    add_ingest_arguments(p)
+    p.set_defaults(run=run)
+
+
+def summary(result) -> str:
+    """Documents, clauses, per-level and per-kind counts, versions, and every problem with its file."""
+    docs = result.documents
+    levels = Counter(d.level for d in docs)
+    kinds = Counter(c.kind for d in docs for c in d.clauses)
+    lines = [
+        f"documents: {len(docs)}  clauses: {sum(len(d.clauses) for d in docs)}  "
+        f"leaves: {sum(1 for d in docs for c in d.clauses if c.leaf)}  "
+        f"superseded versions: {sum(1 for d in docs if d.status == 'superseded')}",
+        "per level: " + (", ".join(f"{k} {v}" for k, v in sorted(levels.items(), key=lambda kv: -kv[1])) or "-"),
+        "per clause kind: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])) or "-"),
+    ]
+    skipped = [p for p in result.problems if p.fatal or p.reason.startswith("skipped")]
+    warned = [p for p in result.problems if p not in skipped]
+    if skipped:
+        lines.append(f"skipped files: {len(skipped)}")
+        lines += [f"  {p.path}: {p.reason}" for p in skipped]
+    if warned:
+        lines.append(f"ingested with notes: {len(warned)}")
+        lines += [f"  {p.path}: {p.reason}" for p in warned]
+    return "\n".join(lines)
+
+
+def exit_status(result, strict: bool) -> int:
+    """1 when nothing could be ingested, or (with --strict) when any problem was met; else 0."""
+    if not result.documents:
+        return 1
+    return 1 if strict and result.problems else 0
+
+
+def write_jsonl(result, out: Path) -> None:
+    """One JSON object a line per document (Document.to_dict, clauses included)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
+        for doc in result.documents:
+            fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Ingest the paths, print the summary to stderr, write JSONL when asked."""
+    from ingest.pipeline import ingest_paths
+
+    result = ingest_paths(args.paths, progress=not args.no_progress)  # a missing path is reported as a problem
+    if args.jsonl:
+        try:
+            write_jsonl(result, args.jsonl)
+        except OSError as exc:
+            print(f"policykb ingest: error: cannot write --jsonl {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    print(summary(result), file=sys.stderr)
+    if args.jsonl:
+        print(f"wrote {len(result.documents)} documents to {args.jsonl}", file=sys.stderr)
+    return exit_status(result, args.strict)
