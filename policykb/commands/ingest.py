@@ -27,7 +27,35 @@ def register(subparsers, config: Config) -> None:
                     "resolve versions, and print a summary with every skipped file and its reason.",
     )
     add_ingest_arguments(p)
+    add_index_arguments(p, config)
     p.set_defaults(run=run)
+
+
+def add_index_arguments(p: argparse.ArgumentParser, config: Config) -> None:
+    """--index and friends: build or incrementally update a searchable index from the ingested documents."""
+    p.add_argument("--index", type=Path, default=None, metavar="DIR",
+                   help="build/update the index in DIR (new and changed documents added, vanished ones removed)")
+    p.add_argument("--embedder", default=None, metavar="SPEC",
+                   help=f"bundled | none | st:MODEL (default {config.embedder}); only with --index")
+    p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                   help=f"embedding cache (default {config.cache_dir}); only with --index")
+
+
+def build(args: argparse.Namespace, config: Config, result) -> int:
+    """Write the ingested documents into the index folder and print what the build did."""
+    from index.build import build_index
+    from index.embedders import EmbedderError
+    from index.errors import KBIndexError
+
+    try:
+        report = build_index(args.paths, args.index, embedder=args.embedder or config.embedder,
+                             cache_dir=args.cache_dir or config.cache_dir, progress=not args.no_progress,
+                             documents=result.documents, problems=result.problems)
+    except (EmbedderError, KBIndexError, ValueError, OSError) as exc:
+        print(f"policykb ingest: error: --index {args.index}: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary(), file=sys.stderr)
+    return 0
 
 
 def summary(result) -> str:
@@ -82,4 +110,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     print(summary(result), file=sys.stderr)
     if args.jsonl:
         print(f"wrote {len(result.documents)} documents to {args.jsonl}", file=sys.stderr)
-    return exit_status(result, args.strict)
+    status = exit_status(result, args.strict)
+    if args.index and result.documents and status == 0:
+        return build(args, config, result)
+    return status
