@@ -16,7 +16,7 @@ from index.query import analyze
 
 CONFIDENCE_THRESHOLD = 0.5  # min support of the best clause for found=True
 SUPPORT_DEPTH = 5  # hits considered for the answer
-MAX_UNITS = 6
+MAX_UNITS = 12
 MAX_SENTENCES = 3
 MAX_CLAUSES = 3
 MAX_NEAREST = 3

@@ -91,6 +91,19 @@ def hit_json(hit) -> dict:
     return data
 
 
+def unit_rows(items) -> list[dict]:
+    """Answer units for display: units sharing one clause and one duty on one line (公安机关、教育部门 — 按照各自职责…)."""
+    rows: list[dict] = []
+    for it in items:
+        last = rows[-1] if rows else None
+        if last and last["clause_id"] == it.clause_id and last["duty"] == it.duty:
+            last["units"].append(it.unit)
+            continue
+        rows.append({"units": [it.unit], "duty": it.duty, "citation": it.citation, "clause_id": it.clause_id,
+                     "doc_id": it.doc_id, "text": it.text})
+    return rows
+
+
 def nav_items() -> list[tuple[str, str]]:
     """The navigation entries whose page exists in this app."""
     return [(ep, label) for ep, label in NAV if ep in current_app.view_functions]
@@ -100,6 +113,7 @@ def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        unit_rows=unit_rows,
         highlight=highlight,
         anchor=anchor,
         clause_url=clause_url,
