@@ -118,7 +118,7 @@ def level_from(path: Path, title: str, issuer: str = "") -> str:
         return "宪法"
     if re.match(r"^最高人民(法院|检察院)", title) and re.search(r"解释|规定|批复|决定", title):
         return "司法解释"
-    if "人民代表大会" in issuer and region_from(path, title) != "全国":
+    if "人民代表大会" in issuer and not issuer.startswith(("全国", "中华人民共和国")):
         return "地方性法规"
     if re.search(r"法$", title) or "全国人民代表大会" in issuer:
         return "法律"

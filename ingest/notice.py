@@ -22,8 +22,9 @@ HEADER_RE = re.compile(r"^(.+?)\s*[(（]\s*(\d{4}-\d{1,2}-\d{1,2})\s*[)）]$")
 ISSUED_RE = re.compile(r"关于(?:印发|转发|发布)\s*《(.+?)》")
 # Page furniture: from such a line to the end of the page everything is dropped; single lines are dropped alone.
 TAIL_FURNITURE = ("政策性文件留言咨询", "相关文件", "相关解读", "扫一扫在手机打开当前页")
-LINE_FURNITURE = re.compile(r"^(打印本页|关闭窗口|【?打印】?|【?关闭】?|分享到[:：]?.*|字号[:：]?.*|【字体[:：].*】|"
-                            r"首页\s*[>›].*|当前位置[:：].*|您当前的位置.*|返回顶部|收藏|浏览次数[:：].*)$")
+LINE_FURNITURE = re.compile(r"^(首页\s*[>›].*|当前位置[:：].*|您当前的位置.*|分享到[:：]?.*|浏览次数[:：].*|字号[:：].*)$")
+FURNITURE_TOKENS = re.compile(r"打印本页|关闭窗口|【?打印】?|【?关闭】?|【?字体[:：]\s*大\s*中\s*小】?|返回顶部|【?收藏】?|"
+                              r"\[\s*[大中小]\s*\]|[\s|｜/]+")
 PUBLIC_NOTE_RE = re.compile(r"^[(（]此件.{0,10}公开[)）]$")
 SIGN_BODY_RE = re.compile(r"(委员会|政府|办公厅|办公室|局|厅|部|委|院|会|中心|法院|检察院|小组)$")
 
@@ -46,7 +47,7 @@ def drop_furniture(lines: list[str]) -> list[str]:
     for line in lines:
         if any(line.startswith(t) for t in TAIL_FURNITURE) and out:
             break
-        if LINE_FURNITURE.match(line):
+        if LINE_FURNITURE.match(line) or not FURNITURE_TOKENS.sub("", line):
             continue
         out.append(line)
     return out
@@ -75,18 +76,21 @@ def _signature_at(lines: list[str], i: int) -> bool:
             and bool(SIGN_BODY_RE.search(lines[i])) and iso_date(lines[i + 1]) is not None and len(lines[i + 1]) <= 20)
 
 
-def parse_notice(lines: list[str]) -> NoticeParts | None:
-    """Split a notice page into metadata and role-tagged blocks, or None when `lines` is not such a page."""
+def parse_notice(lines: list[str], title: str = "") -> NoticeParts | None:
+    """Split a notice page into metadata and role-tagged blocks, or None when `lines` is not such a page.
+    `title` is the page title when the reader already knows it (an HTML <h1>)."""
     lines = drop_furniture(lines)
-    parts = NoticeParts()
+    parts = NoticeParts(notice=title)
     i = 0
-    if lines and (m := HEADER_RE.match(lines[0])):
+    if lines and _same(lines[0], title):
+        i = 1
+    elif lines and (m := HEADER_RE.match(lines[0])):
         parts.notice, parts.published = m.group(1).strip(), iso_date(m.group(2))
         i = 1
     while i < len(lines) and i < 8 and (info := parse_info(lines[i])):
         parts.info.update(info)
         i += 1
-    if not parts.notice and not parts.info:
+    if not parts.info and not (parts.notice and parts.published):
         return None
     if not parts.notice and lines[i:]:
         parts.notice = lines[i]

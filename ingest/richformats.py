@@ -12,7 +12,7 @@ from ingest.textio import clean_text, decode_bytes
 FURNITURE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
                   "select", "template", "svg")
 FURNITURE_HINT = re.compile(r"nav|menu|footer|header|breadcrumb|crumb|share|sidebar|toolbar|banner|"
-                            r"bottom|copyright|search|related|xgwj|print|fontsize|qrcode|ewm|weixin", re.I)
+                            r"bottom|copyright|search|related|xgwj|print|font-?size|qrcode|ewm|weixin", re.I)
 BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "table", "section", "article",
               "td", "dt", "dd", "blockquote", "pre")
 TITLE_SUFFIX = re.compile(r"\s*[-_|—–]\s*[^-_|—–]{2,30}(网|政府|门户|官网|平台|局|委员会)[^-_|—–]*$")
@@ -55,6 +55,9 @@ def read_html(path: Path) -> RawDoc:
     depths: dict[str, int] = {}
     for h in body.find_all(re.compile(r"^h[2-6]$")):
         depths[h.get_text(" ", strip=True)] = int(h.name[1])
+    for tr in body.find_all("tr"):  # an info table row ('索取号：' | 'X' | '发布机构：' | 'Y') reads as one line
+        cells = [c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])]
+        tr.replace_with("\n" + " ".join(c for c in cells if c) + "\n")
     for br in body.find_all("br"):
         br.replace_with("\n")
     for tag in body.find_all(BLOCK_TAGS):

@@ -17,9 +17,9 @@ from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
 from ingest.sentences import split_long
 
 N = NUMERAL_CHARS
-CN = "一二三四五六七八九十百零〇两"
-HEADING_RE = re.compile(rf"^第([{N}]+)(编|分编|章|节)(?=[\s\u3000]|$)")
-ARTICLE_RE = re.compile(rf"^第([{N}]+)条(?:之([{N}]+))?")
+CN = "一二三四五六七八九十百零〇两兩"
+HEADING_RE = re.compile(rf"^第([{N}]+)(编|編|分编|分編|章|节|節)(?=[\s\u3000]|$)")
+ARTICLE_RE = re.compile(rf"^第([{N}]+)[条條](?:之([{N}]+))?")  # traditional 條 too
 ITEM_RE = re.compile(rf"^[（(]([{CN}]+)[）)]")  # （一） 项
 SUBITEM_RE = re.compile(r"^(?:(\d{1,3})[.．、](?!\d)|([\u2488-\u249b])|[（(](\d{1,3})[）)]|([\u2474-\u2487])|([\u2460-\u2473]))")
 SECTION_RE = re.compile(rf"^([{CN}]+)、")  # 一、
@@ -27,8 +27,8 @@ ITEM_REFERENCE_RE = re.compile(r"^(?:[至、和或及到]\s*[（(]|项)")
 POINT_RE = re.compile(rf"^([{CN}]{{1,3}})是(?![是否])")  # 一是 / 二是 paragraphs of work plans
 REF_RE = re.compile(r"《([^《》\n]{2,80})》")
 SEPARATORS = " \t\u3000:：、"
-NOT_AFTER_ARTICLE = "规的所中至和或及第款项条之、，,。的"
-HEADING_RANK = {"编": 1, "分编": 2, "章": 3, "节": 4}
+NOT_AFTER_ARTICLE = "规規的所中至和或及第款项項条條之、，,。"
+HEADING_RANK = {"编": 1, "編": 1, "分编": 2, "分編": 2, "章": 3, "节": 4, "節": 4}
 ROLE_PART = {"preamble": "通知", "signature": "落款", "title": "标题", "note": "附注"}
 ROLE_KIND = {"preamble": "preamble", "signature": "signature", "title": "heading", "note": "text"}
 
@@ -101,7 +101,7 @@ class Segmenter:
 
     def __init__(self, doc_id: str, title: str, notice: str = "") -> None:
         self.doc_id = doc_id
-        self.cite = f"《{title}》"
+        self.cite = f"《{title.replace('《', '〈').replace('》', '〉')}》"
         self.notice_cite = f"《{notice.replace('《', '〈').replace('》', '〉')}》" if notice else self.cite
         self.clauses: list[Clause] = []
         self.used: set[str] = set()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -51,7 +52,19 @@ def read_text(path: str | Path) -> str:
     return clean_text(decode_bytes(data, p))
 
 
+# PDF text layers often map CJK glyphs to radical code points (⼈ U+2F08 for 人, ⻓ U+2ED3 for 长): fold them back.
+_SUPPLEMENT = dict(zip(
+    "⺁⺌⺍⺟⺠⺡⺢⺣⺦⺧⺨⺩⺫⺬⺭⺮⺯⺰⺶⺹⺼⺾⺿⻀⻁⻂⻄⻅⻆⻈⻉⻊⻋⻌⻏⻐⻑⻓⻔⻖⻗⻘⻙⻚⻛⻜⻝⻟⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+    "厂小小母民氵氺灬丬牛犭王罒示礻竹糸纟羊耂月艹艹艹虎衤西见角讠贝足车辶阝金長长门阝雨青韦页风飞食饣马骨鬼鱼鸟卤麦黄黾齐齿龙龟"))
+_RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+
+
+def _fold_radical(m: re.Match) -> str:
+    ch = m.group(0)
+    return _SUPPLEMENT.get(ch) or unicodedata.normalize("NFKC", ch)
+
+
 def clean_text(text: str) -> str:
-    """Normalise line ends and drop zero-width characters; punctuation and widths stay as written."""
+    """Normalise line ends, drop zero-width characters, fold radical code points; punctuation stays as written."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
-    return _INVISIBLE.sub("", text)
+    return _RADICALS.sub(_fold_radical, _INVISIBLE.sub("", text))
