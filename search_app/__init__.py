@@ -30,6 +30,7 @@ def blueprints() -> list:
     return [
         views_bp,
         api_bp,
+        __import__("search_app.reply_views", fromlist=["bp"]).bp,  # 答复草稿 · 部门职责 (issue 6)
     ]
 
 

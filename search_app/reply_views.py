@@ -1,0 +1,189 @@
+"""答复草稿 and 部门职责: draft replies to public inquiries and the responsibility map, as pages and JSON API.
+
+Pages: /reply (editable draft, candidate clauses as checkboxes re-rendered through the API by static/reply.js,
+.docx and plain-text export), /units and /units/<name>. API: POST /api/reply, POST /api/reply.docx,
+GET /api/units, GET /api/units/<name>. Errors use the app's one envelope; inputs are bounded in params.py style.
+"""
+from __future__ import annotations
+
+import threading
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from search_app.errors import ApiError
+from search_app.kb import get_kb
+from search_app.params import MAX_JSON_BYTES, bool_param, check_text, int_param, json_body
+
+bp = Blueprint("reply_views", __name__)
+
+MAX_CLAUSE_IDS = 16
+MAX_CLAUSE_ID_CHARS = 300
+MAX_UNIT_NAME_CHARS = 40
+MAX_TOPIC_CHARS = 100
+MAX_DUTIES_PAGE = 200
+_MAP = "policykb_units_map"
+_MAP_LOCK = threading.Lock()
+
+
+def get_map():
+    """The app's ResponsibilityMap over the open index (503 when the index has no duties table)."""
+    from index.units import ResponsibilityMap
+
+    app = current_app._get_current_object()
+    kb = get_kb()
+    cached = app.extensions.get(_MAP)
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    with _MAP_LOCK:
+        cached = app.extensions.get(_MAP)
+        if cached is None or cached[0] is not kb:
+            try:
+                rmap = ResponsibilityMap.open(kb.folder)
+            except (LookupError, FileNotFoundError) as exc:
+                raise ApiError(503, f"部门职责表不可用：{exc}") from None
+            app.extensions[_MAP] = (kb, rmap)
+            cached = app.extensions[_MAP]
+    return cached[1]
+
+
+def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
+    from index.reply import MAX_INQUIRY_CHARS
+
+    inquiry = check_text(data.get("inquiry"), "inquiry", max_chars=MAX_INQUIRY_CHARS)
+    ids = data.get("clause_ids")
+    if ids is None:
+        return inquiry, None
+    if not isinstance(ids, list) or len(ids) > MAX_CLAUSE_IDS:
+        raise ApiError(400, f"参数 clause_ids 应为不超过 {MAX_CLAUSE_IDS} 个条款编号的列表", "invalid_parameter")
+    for cid in ids:
+        if not isinstance(cid, str) or not cid.strip() or len(cid) > MAX_CLAUSE_ID_CHARS:
+            raise ApiError(400, "参数 clause_ids 中的条款编号应为非空字符串", "invalid_parameter")
+    return inquiry, [c.strip() for c in ids]
+
+
+def _compose(inquiry: str, ids: list[str] | None):
+    from index.reply import ReplyInputError, UnknownClauseError, compose_reply
+
+    try:
+        return compose_reply(get_kb(), inquiry, ids)
+    except UnknownClauseError as exc:
+        raise ApiError(404, f"条款不存在：{exc}") from None
+    except ReplyInputError as exc:
+        raise ApiError(400, f"参数有误：{exc}", "invalid_parameter") from None
+
+
+def reply_json(reply) -> dict:
+    """The API shape of a draft: draft, citations, units (names), unit details, channels, candidates."""
+    return {
+        "inquiry": reply.inquiry,
+        "found": reply.found,
+        "title": reply.title,
+        "draft": reply.draft,
+        "citations": reply.citations,
+        "units": list(dict.fromkeys(u.name for u in reply.units)),
+        "unit_details": [vars(u) for u in reply.units],
+        "channels": reply.channels,
+        "candidates": [vars(c) for c in reply.candidates],
+        "threshold": reply.threshold,
+    }
+
+
+def _unit_json(entry: dict) -> dict:
+    return dict(entry)
+
+
+def _duty_json(rec) -> dict:
+    from search_app.render import clause_url
+
+    d = rec.to_dict()
+    d["url"] = clause_url(rec.doc_id, rec.clause_id)
+    return d
+
+
+# ---- pages ------------------------------------------------------------------------------------------------------
+
+@bp.get("/reply")
+def reply():
+    from index.reply import MAX_INQUIRY_CHARS
+
+    q = check_text(request.args.get("q"), "q", max_chars=MAX_INQUIRY_CHARS, required=False)
+    result = _compose(q, None) if q else None
+    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply")
+
+
+@bp.get("/units")
+def units():
+    rmap = get_map()
+    topic = check_text(request.args.get("topic"), "topic", max_chars=MAX_TOPIC_CHARS, required=False)
+    superseded = bool_param("superseded")
+    listing = rmap.units(include_superseded=superseded)
+    matches = rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded) if topic else []
+    return render_template("units.html", units=listing, topic=topic, matches=matches, unit=None, page="units")
+
+
+@bp.get("/units/<path:name>")
+def unit_page(name: str):
+    rmap = get_map()
+    name = check_text(name, "name", max_chars=MAX_UNIT_NAME_CHARS)
+    unit = rmap.resolve(name)
+    if unit is None:
+        raise ApiError(404, f"部门职责表中没有单位“{name}”")
+    limit = int_param("limit", MAX_DUTIES_PAGE, 1, MAX_DUTIES_PAGE)
+    duties = rmap.duties_of(unit, limit=limit)
+    return render_template("units.html", units=None, topic="", matches=[], unit=unit, duties=duties,
+                           total=rmap.count_of(unit), page="units")
+
+
+# ---- API --------------------------------------------------------------------------------------------------------
+
+@bp.post("/api/reply")
+def api_reply():
+    inquiry, ids = _inquiry_and_ids(json_body(MAX_JSON_BYTES))
+    return jsonify(reply_json(_compose(inquiry, ids)))
+
+
+@bp.post("/api/reply.docx")
+def api_reply_docx():
+    from index.reply_docx import MAX_DRAFT_CHARS, reply_docx
+
+    data = json_body(MAX_JSON_BYTES)
+    inquiry, ids = _inquiry_and_ids(data)
+    draft = data.get("draft")
+    if draft is not None:
+        draft = check_text(draft, "draft", max_chars=MAX_DRAFT_CHARS)
+    body = reply_docx(_compose(inquiry, ids), draft)
+    name = quote("答复草稿.docx")
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f"attachment; filename=reply.docx; filename*=UTF-8''{name}"})
+
+
+@bp.get("/api/units")
+def api_units():
+    rmap = get_map()
+    superseded = bool_param("superseded")
+    topic = check_text(request.args.get("topic"), "topic", max_chars=MAX_TOPIC_CHARS, required=False)
+    out = {"units": [_unit_json(u) for u in rmap.units(include_superseded=superseded)]}
+    if topic:
+        out["topic"] = topic
+        out["matches"] = [
+            {"name": m["name"], "category": m["category"], "score": m["score"],
+             "duties": [_duty_json(d) for d in m["duties"]]}
+            for m in rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded)
+        ]
+    return jsonify(out)
+
+
+@bp.get("/api/units/<path:name>")
+def api_unit(name: str):
+    rmap = get_map()
+    name = check_text(name, "name", max_chars=MAX_UNIT_NAME_CHARS)
+    unit = rmap.resolve(name)
+    if unit is None:
+        raise ApiError(404, f"部门职责表中没有单位“{name}”")
+    limit = int_param("limit", 50, 1, MAX_DUTIES_PAGE)
+    offset = int_param("offset", 0, 0, 1_000_000)
+    superseded = bool_param("superseded")
+    duties = rmap.duties_of(unit, limit=limit, offset=offset, include_superseded=superseded)
+    return jsonify({"name": unit, "query": name, "total": rmap.count_of(unit, include_superseded=superseded),
+                    "offset": offset, "limit": limit, "duties": [_duty_json(d) for d in duties]})
