@@ -34,13 +34,14 @@ _FIGURE = re.compile(
     rf"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[{_CN_NUM}]+)\s*"
     r"(周岁|岁|个月|月|日|天|工作日|小时|分钟|学时|课时|年|周|次|名|人|户|个|家|所|间|项|类|元|万元|亿元|%|％|倍|米|公里|平方米|层)"
     r"|百分之[0-9０-９" + _CN_NUM + r"]+"
+    r"|每(?:个)?(?:年度|年|学年|学期|季度|月|周|日|天)"  # frequencies: 每年发布一次
 )
 # Question wording -> the units a figure answering it must carry (first match wins).
 _EXPECTED_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"几周?岁|多大|年龄|多少岁|未满|年满"), ("周岁", "岁")),
     (re.compile(r"多少钱|补贴多少|金额|费用|罚款|罚多少|多少元"), ("元", "万元", "亿元")),
     (re.compile(r"比例|百分|占比|几成"), ("%", "％", "百分之", "成")),
-    (re.compile(r"什么时候|何时|哪天|哪一天|截止|起施行|生效"), ("年", "月", "日")),
+    (re.compile(r"什么时候|何时|哪天|哪一天|截止|起施行|生效"), ("日",)),  # a day, not just a year
     (re.compile(r"几次|多少次"), ("次",)),
     (re.compile(r"几年|多少年"), ("年",)),
     (re.compile(r"几个月|多少个月"), ("个月", "月")),
@@ -111,6 +112,13 @@ def _words(text: str, tokenizer=None) -> list[str]:
     return _jieba().lcut(text)
 
 
+def _subwords(text: str, tokenizer=None) -> list[str]:
+    """Words and their dictionary sub-words (网络沉迷 -> 网络, 沉迷), as the search index splits them."""
+    if tokenizer is not None and hasattr(tokenizer, "tokens"):
+        return tokenizer.tokens(text)
+    return _jieba().lcut_for_search(text)
+
+
 def content_terms(query: str, tokenizer=None) -> tuple[str, ...]:
     """The question's content words: scaffolding stripped, tokenised, function words and single characters dropped."""
     core = analyze(query).core
@@ -136,8 +144,10 @@ def alternatives(terms: tuple[str, ...], tokenizer=None) -> dict[str, tuple[tupl
     for t in terms:
         alts = []
         for official in synonyms.get(t, ()):
-            words = tuple(w for w in _words(official, tokenizer) if len(w) > 1) or (official,)
-            alts.append(words)
+            alts.append((official,))
+            parts = tuple(w for w in _subwords(official, tokenizer) if len(w) > 1 and w != official)
+            if parts:
+                alts.append(parts)
         if alts:
             out[t] = tuple(alts)
     return out
@@ -239,8 +249,10 @@ def _unit_items(terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[Ans
 
 
 def clause_support(terms: tuple[str, ...], hit: Hit, alts: dict | None = None) -> float:
-    """How well a hit's clause covers the question: its own text, or (slightly discounted) its whole article."""
-    return max(support(terms, hit.text, alts), 0.9 * support(terms, hit.article_text or "", alts))
+    """How well a hit's clause covers the question: its own text, or (slightly discounted) its whole article,
+    each read with its document title (a question may name the document: 校外实践教育促进规定从哪天施行)."""
+    own = support(terms, f"{hit.doc_title} {hit.text}", alts)
+    return max(own, 0.9 * support(terms, f"{hit.doc_title} {hit.article_text or ''}", alts))
 
 
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None) -> Answer:
