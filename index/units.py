@@ -6,6 +6,7 @@ index's SQLite file, and queried read-only: units -> duties with citations, clau
 from __future__ import annotations
 
 import hashlib
+import math
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass, fields
@@ -180,25 +181,43 @@ class ResponsibilityMap:
         return sorted((DutyRecord(*r) for r in rows), key=lambda r: order[r.clause_id])
 
     def units_for_topic(self, terms: Sequence[str], limit: int = 10, include_superseded: bool = False) -> list[dict]:
-        """Units whose duties mention the most of `terms` (e.g. the query terms of 网络保护), with examples."""
+        """Units whose duties best match `terms` (e.g. the query terms of 网络保护). A duty scores the idf-weighted
+        terms it holds, divided by the square root of the number of units sharing it (a duty of one named unit
+        says more about that unit than a list of ten); a unit scores the sum of its three best duties."""
         terms = [t for t in dict.fromkeys(terms) if t and len(t) >= 2][:12]
         if not terms:
             return []
-        score = " + ".join("(instr(duty, ?) > 0)" for _ in terms)
+        status = self._status_sql(include_superseded)
+        total = self._rows("SELECT COUNT(*) FROM duties WHERE 1=1" + status)[0][0] or 1
+        weights = {}
+        for t in terms:
+            df = self._rows("SELECT COUNT(*) FROM duties WHERE instr(duty, ?) > 0" + status, (t,))[0][0]
+            if df:
+                weights[t] = math.log(1 + total / df)
+        if not weights:
+            return []
+        keys = list(weights)
+        score = " + ".join(f"(instr(duty, ?) > 0) * {weights[t]!r}" for t in keys)
+        any_match = " OR ".join("instr(duty, ?) > 0" for _ in keys)
         rows = self._rows(
-            f"SELECT {', '.join(_COLUMNS)}, ({score}) AS s FROM duties WHERE ({score}) > 0"
-            + self._status_sql(include_superseded) + " ORDER BY s DESC, role != ?, id LIMIT 500",
-            (*terms, *terms, HOLDER),
+            f"SELECT {', '.join(_COLUMNS)}, ({score}) AS s, "
+            "COUNT(*) OVER (PARTITION BY clause_id, duty_start, role) AS shared "
+            f"FROM duties WHERE ({any_match})" + status + " LIMIT 5000",
+            (*keys, *keys),
         )
+        scored = sorted(((float(r[-2]) / math.sqrt(r[-1]), r[-3] != HOLDER, DutyRecord(*r[:-2])) for r in rows),
+                        key=lambda t: (-t[0], t[1]))
         by_unit: dict[str, dict] = {}
-        for r in rows:
-            rec = DutyRecord(*r[:-1])
-            entry = by_unit.setdefault(rec.unit, {"name": rec.unit, "category": rec.category, "score": 0,
-                                                  "duties": []})
-            entry["score"] += r[-1]
+        for s, _, rec in scored:
+            entry = by_unit.setdefault(rec.unit, {"name": rec.unit, "category": rec.category, "score": 0.0,
+                                                  "matches": 0, "duties": []})
+            entry["matches"] += 1
             if len(entry["duties"]) < 3:
                 entry["duties"].append(rec)
-        return sorted(by_unit.values(), key=lambda e: -e["score"])[:limit]
+                entry["score"] += s
+        for e in by_unit.values():
+            e["score"] = round(e["score"], 3)
+        return sorted(by_unit.values(), key=lambda e: (-e["score"], -e["matches"]))[:limit]
 
     def close(self) -> None:
         with self._lock:
