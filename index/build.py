@@ -18,9 +18,9 @@ from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
 from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
-from index.passages import UNIT_TEXT_VERSION, is_unit, unit_text
+from index.passages import UNIT_TEXT_VERSION, is_unit, unit_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
-from index.tokens import shared_tokenizer
+from index.tokens import shared_tokenizer, tokenize_units
 from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
 from index.units import duties_version, write_units
 from ingest.model import Document, Problem
@@ -176,19 +176,22 @@ def build_index(
             return report
 
         units: list[Unit] = []
-        texts: list[str] = []
+        todo: list[tuple[int, list[str]]] = []
         for seq, d in enumerate(final):
             for c in d.leaves():
                 if not is_unit(c):
                     continue
-                text = unit_text(d, c)
+                parts = unit_parts(d, c)
+                text = " ".join(parts)
                 h = text_hash(text)
                 toks = old_tokens.get((c.id, h))
                 if toks is None:
-                    toks = tokenizer.tokens(text)
-                    report.tokenized += 1
-                units.append(Unit(len(units), c.id, seq, text, h, toks))
-                texts.append(text)
+                    todo.append((len(units), parts))
+                units.append(Unit(len(units), c.id, seq, text, h, toks or ""))
+        for (row, _), toks in zip(todo, tokenize_units([p for _, p in todo])):
+            units[row].tokens = toks
+        report.tokenized = len(todo)
+        texts = [u.text for u in units]
         report.units = len(units)
         report.seconds["tokenize"] = time.perf_counter() - t1
 

@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,11 +63,9 @@ def new_build_folder(index_dir: Path) -> Path:
     parent = index_dir.parent
     current = index_dir.resolve() if index_dir.is_symlink() else None
     for stale in parent.glob(f".{index_dir.name}.*"):
-        if stale.is_dir() and stale != current and not stale.name.endswith(".lock"):
+        if stale.is_dir() and not stale.is_symlink() and stale.resolve() != current:
             shutil.rmtree(stale, ignore_errors=True)
-    folder = parent / f".{index_dir.name}.{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    folder.mkdir()
-    return folder
+    return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.{time.strftime('%Y%m%d-%H%M%S')}-", dir=parent))
 
 
 def swap_in(index_dir: Path, folder: Path) -> None:

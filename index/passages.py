@@ -6,7 +6,7 @@ from ingest.model import Clause, Document
 # Leaf kinds that are not worth retrieving on their own (a bare "第五章 网络保护" line).
 SKIPPED_KINDS = frozenset({"heading"})
 
-# Bump when unit_text changes: the manifest records it, so an index built with other unit texts gets rebuilt.
+# Bump when unit_parts changes: the manifest fingerprint includes it, so an index built otherwise gets rebuilt.
 UNIT_TEXT_VERSION = "title+heading+text/1"
 
 
@@ -15,13 +15,19 @@ def is_unit(clause: Clause) -> bool:
     return clause.leaf and clause.kind not in SKIPPED_KINDS and bool(clause.text.strip())
 
 
-def unit_text(doc: Document, clause: Clause) -> str:
-    """The text indexed (BM25 and vectors) for one unit: document title, nearest heading, then the clause text.
+def unit_parts(doc: Document, clause: Clause) -> list[str]:
+    """The pieces indexed (BM25 and vectors) for one unit: document title, nearest heading, then the clause text.
 
     The title and heading give a sentence-level unit the context a reader has (which law, which chapter).
+    Pieces are tokenised separately, so repeated ones (titles, headings) are tokenised once per build.
     """
     parts = [doc.title]
     if clause.headings:
         parts.append(clause.headings[-1])
     parts.append(clause.text.strip())
-    return " ".join(p for p in parts if p)
+    return [p for p in parts if p]
+
+
+def unit_text(doc: Document, clause: Clause) -> str:
+    """The unit's indexed text as one string (what is embedded)."""
+    return " ".join(unit_parts(doc, clause))

@@ -37,12 +37,15 @@ class BM25Retriever:
         self._vocab = model.vocab_dict
 
     @classmethod
-    def build(cls, token_lists: Sequence[Sequence[str]]) -> "BM25Retriever":
+    def build(cls, token_strings: Sequence[str]) -> "BM25Retriever":
+        """Index units given as space-separated tokens (ids are assigned here, so no token lists pile up)."""
         import bm25s
 
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in s.split(" ") if t] for s in token_strings]
         model = bm25s.BM25(method="lucene")
         logging.getLogger("bm25s").setLevel(logging.WARNING)
-        model.index([list(t) for t in token_lists], show_progress=False)
+        model.index((ids, vocab), show_progress=False)
         return cls(model)
 
     def save(self, folder: Path) -> None:

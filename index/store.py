@@ -42,7 +42,7 @@ class Unit:
     doc_seq: int
     text: str
     text_hash: str
-    tokens: list[str]
+    tokens: str  # space-separated search tokens
 
 
 def _doc_json(doc: Document) -> str:
@@ -76,7 +76,7 @@ def write_store(path: Path, documents: Sequence[Document], units: Sequence[Unit]
             )
             db.executemany(
                 "INSERT INTO units VALUES (?,?,?,?,?)",
-                ((u.row, u.clause_id, u.doc_seq, u.text_hash, " ".join(u.tokens)) for u in units),
+                ((u.row, u.clause_id, u.doc_seq, u.text_hash, u.tokens) for u in units),
             )
             db.executemany(
                 "INSERT INTO refs VALUES (?, ?)",
@@ -112,7 +112,6 @@ def load_all_documents(db: sqlite3.Connection) -> list[Document]:
             db.execute("SELECT id, data FROM documents ORDER BY seq")]
 
 
-def load_unit_tokens(db: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+def load_unit_tokens(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
     """(clause id, text hash) -> stored tokens, so an incremental build re-tokenises only changed units."""
-    return {(cid, h): toks.split(" ") if toks else [] for cid, h, toks in
-            db.execute("SELECT clause_id, text_hash, tokens FROM units")}
+    return {(cid, h): toks for cid, h, toks in db.execute("SELECT clause_id, text_hash, tokens FROM units")}

@@ -1,9 +1,13 @@
-"""One shared jieba Tokenizer per process and dictionary version (building one costs seconds)."""
+"""Tokenising for the index: one shared jieba Tokenizer per process, and a parallel batch path for big builds."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import threading
+from typing import Sequence
 
+PARALLEL_MIN = 20_000  # below this many units one process is faster than forking workers
 _LOCK = threading.Lock()
 _TOKENIZERS: dict[str, object] = {}
 
@@ -19,7 +23,7 @@ def _files_hash() -> str:
 
 
 def shared_tokenizer():
-    """The repository's Tokenizer, built once per dictionary content (rebuilt when the files change)."""
+    """The repository's Tokenizer, built once per dictionary content (building one costs seconds)."""
     from ingest.tokenize import Tokenizer
 
     key = _files_hash()
@@ -28,3 +32,34 @@ def shared_tokenizer():
         if tok is None:
             tok = _TOKENIZERS[key] = Tokenizer.default()
         return tok
+
+
+def _tokenize_chunk(units: Sequence[Sequence[str]]) -> list[str]:
+    """Space-joined tokens per unit; repeated parts (titles, headings) are tokenised once."""
+    tok = shared_tokenizer()
+    memo: dict[str, str] = {}
+    out = []
+    for parts in units:
+        joined = []
+        for part in parts:
+            t = memo.get(part)
+            if t is None:
+                t = " ".join(tok.tokens(part))
+                if len(part) < 80:
+                    memo[part] = t
+            if t:
+                joined.append(t)
+        out.append(" ".join(joined))
+    return out
+
+
+def tokenize_units(units: Sequence[Sequence[str]], workers: int | None = None) -> list[str]:
+    """Tokens (space-joined) of each unit given as its text parts; large batches use forked worker processes."""
+    workers = workers or os.cpu_count() or 1
+    if len(units) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _tokenize_chunk(units)
+    shared_tokenizer()  # build it before forking, so every worker inherits it ready
+    size = 5000
+    chunks = [units[i:i + size] for i in range(0, len(units), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return [t for part in pool.map(_tokenize_chunk, chunks) for t in part]

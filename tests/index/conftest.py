@@ -76,3 +76,15 @@ def small_corpus(tmp_path) -> Path:
     write(root, "地方性法规/示例市少年儿童关爱条例(2023-06-01).md", CHILD_LAW_V2)
     write(root, "地方政府规章/示例省校园安全办法(2021-09-01).md", SCHOOL_RULES)
     return root
+
+
+@pytest.fixture
+def texts() -> dict[str, str]:
+    """The hand-written document texts, for tests that edit a corpus."""
+    return {"law_v1": CHILD_LAW_V1, "law_v2": CHILD_LAW_V2, "rule": SCHOOL_RULES}
+
+
+@pytest.fixture
+def writer():
+    """write(root, relative path, text) -> Path."""
+    return write
