@@ -17,6 +17,8 @@ MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself use
 CANDIDATES = 8  # clauses offered as checkboxes
 MAX_SELECTED = 4  # clauses quoted by default
 MAX_UNITS = 8
+LOCAL_REGION = "上海"  # the offices answering are Shanghai's
+NEAR_DUPLICATE = 0.9  # quotes this similar are one rule stated twice
 CHANNEL_QUERY = "未成年人保护热线 投诉 举报 热线电话"
 _CHANNEL = re.compile(r"热线|服务电话|举报电话")
 _PHONE = re.compile(r"[0-9０-９]{5,}")
@@ -55,6 +57,7 @@ class Candidate:
     score: float
     support: float
     selected: bool = False
+    region: str = ""  # 上海 / 全国 …: local rules are quoted before national ones of equal relevance
 
 
 @dataclass
@@ -146,15 +149,30 @@ def candidates_for(kb, inquiry: str, k: int = CANDIDATES) -> list[Candidate]:
             continue
         seen.add(hit.clause_id)
         sup = max(relevance(terms, hit.text, synonyms), 0.9 * relevance(terms, hit.article_text or "", synonyms))
-        out.append(Candidate(hit.clause_id, hit.citation, hit.doc_title, _quote(hit.text), float(hit.score), sup))
+        out.append(Candidate(hit.clause_id, hit.citation, hit.doc_title, _quote(hit.text), float(hit.score), sup,
+                             region=hit.region))
         if len(out) >= k:
             break
     return out
 
 
-def default_selection(cands: list[Candidate], threshold: float) -> list[str]:
-    """Ids quoted when the user has not chosen: the supported candidates, best first, at most MAX_SELECTED."""
-    return [c.clause_id for c in cands if c.support >= threshold][:MAX_SELECTED]
+def _near_duplicate(a: str, b: str) -> bool:
+    """The same rule in two documents (a national law and the Shanghai regulation restating it)."""
+    from difflib import SequenceMatcher
+
+    return a in b or b in a or SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_DUPLICATE
+
+
+def default_selection(cands: list[Candidate], threshold: float, region: str = LOCAL_REGION) -> list[str]:
+    """Ids quoted when the user has not chosen: the supported candidates, most relevant first and local rules
+    (上海) before national ones of equal relevance, near-duplicates dropped, at most MAX_SELECTED."""
+    ranked = sorted((c for c in cands if c.support >= threshold),
+                    key=lambda c: (-round(c.support, 2), c.region != region))
+    chosen: list[Candidate] = []
+    for c in ranked:
+        if not any(_near_duplicate(c.quote, o.quote) for o in chosen):
+            chosen.append(c)
+    return [c.clause_id for c in chosen[:MAX_SELECTED]]
 
 
 def _clause_candidate(kb, clause_id: str) -> Candidate:

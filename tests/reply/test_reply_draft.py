@@ -93,3 +93,17 @@ def test_plain_text_lists_citations(bullying_reply):
     text = plain_text(bullying_reply)
     assert text.startswith(bullying_reply.title) and bullying_reply.draft in text
     assert all(c["citation"] in text for c in bullying_reply.citations)
+
+
+def test_cli_reply_writes_docx_and_txt(kb_dir, tmp_path, capsys):
+    from policykb.cli import main
+    from tests.conftest import TEST_CACHE
+
+    out_docx, out_txt = tmp_path / "r.docx", tmp_path / "r.txt"
+    rc = main(["reply", BULLYING, "--index", str(kb_dir), "--cache-dir", str(TEST_CACHE),
+               "--docx", str(out_docx), "--txt", str(out_txt)])
+    printed = capsys.readouterr().out
+    assert rc == 0 and "一、相关规定" in printed and "[x]" in printed
+    assert "引用依据" in out_txt.read_text(encoding="utf-8")
+    assert "答复" in _full_text(out_docx.read_bytes())
+    assert main(["reply", "  ", "--index", str(kb_dir)]) == 2
