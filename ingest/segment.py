@@ -68,6 +68,7 @@ def _bare_heading(block: Block, following: list[Block]) -> bool:
     text = block.text
     return (not block.depth and not block.role and len(text) <= 20 and bool(following)
             and not re.search(r"[，。；：、,.;:！？!?（）()“”\"'《》\d]", text) and _marker(text) is None
+            and not ARTICLE_RE.match(text)
             and bool(ARTICLE_RE.match(following[0].text)))
 
 
@@ -91,7 +92,7 @@ def _marker(text: str) -> tuple[int, str, str] | None:
             return 4, f"（{n}）", f"（{n}）"
         n = ord(m.group(5)) - 0x245F
         return 4, f"（{n}）", f"（{n}）"
-    if (m := POINT_RE.match(text)) and len(text) > 4:
+    if (m := POINT_RE.match(text)) and len(text) > len(m.group(0)):
         return 5, m.group(0), m.group(0)
     return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ USERDICT = DATA_DIR / "userdict.txt"
 SYNONYMS = DATA_DIR / "synonyms.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_BUILD_LOCK = threading.Lock()
 _USERDICT_LINE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([A-Za-z]+))?$")
 
 
@@ -66,30 +68,44 @@ class Tokenizer:
     stopwords: frozenset[str] = field(init=False, repr=False)
     dictionary_hash: str = field(init=False)
     _jieba: object = field(init=False, repr=False)
+    _entries: list = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
+        # files are read and checked now (errors name the line); jieba itself loads on first use (~2 s)
         self.synonyms = read_synonyms(self.synonyms_path)
         self.stopwords = frozenset(w for _, w in _lines(self.stopwords_path))
-        entries = read_userdict(self.userdict)
-        tk = jieba.Tokenizer()
-        tk.initialize()
-        for word, freq, tag in entries:
-            tk.add_word(word, freq, tag)
-        known = {w for w, _, _ in entries}
-        for key, targets in self.synonyms.items():
-            for word in (key, *targets):
-                if word not in known and len(word) > 1 and not word.isascii():
-                    tk.add_word(word)
-                    known.add(word)
-        self._jieba = tk
+        self._entries = read_userdict(self.userdict)
+        self._jieba = None
         h = hashlib.sha256()
         for p in (self.userdict, self.synonyms_path, self.stopwords_path):
             h.update(p.read_bytes())
             h.update(b"\0")
         self.dictionary_hash = h.hexdigest()[:16]
+
+    @property
+    def jieba(self):
+        """The jieba.Tokenizer with the domain words (built once, on first use)."""
+        if self._jieba is None:
+            with _BUILD_LOCK:  # server threads may ask at once: build one jieba, not several
+                if self._jieba is None:
+                    self._jieba = self._build_jieba()
+        return self._jieba
+
+    def _build_jieba(self):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        for word, freq, tag in self._entries:
+            tk.add_word(word, freq, tag)
+        known = {w for w, _, _ in self._entries}
+        for key, targets in self.synonyms.items():
+            for word in (key, *targets):
+                if word not in known and len(word) > 1 and not word.isascii():
+                    tk.add_word(word)
+                    known.add(word)
+        return tk
 
     @classmethod
     def default(cls) -> "Tokenizer":
@@ -99,12 +115,12 @@ class Tokenizer:
     def words(self, text: str) -> list[str]:
         """jieba's segmentation of `text` (precise mode), punctuation and white space dropped, ASCII lower-cased."""
         text = unicodedata.normalize("NFKC", text)
-        return [w.lower() for w in self._jieba.lcut(text) if _WORDLIKE.search(w)]
+        return [w.lower() for w in self.jieba.lcut(text) if _WORDLIKE.search(w)]
 
     def tokens(self, text: str) -> list[str]:
         """Search tokens: words plus their dictionary sub-words (jieba search mode), stop words removed."""
         text = unicodedata.normalize("NFKC", text)
-        return [w.lower() for w in self._jieba.lcut_for_search(text)
+        return [w.lower() for w in self.jieba.lcut_for_search(text)
                 if _WORDLIKE.search(w) and w.lower() not in self.stopwords]
 
     def expand(self, tokens: list[str]) -> list[str]:

@@ -61,14 +61,15 @@ def build(args: argparse.Namespace, config: Config, result) -> int:
 def summary(result) -> str:
     """Documents, clauses, per-level and per-kind counts, versions, and every problem with its file."""
     docs = result.documents
+    by_count = lambda counter: ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))  # noqa: E731
     levels = Counter(d.level for d in docs)
     kinds = Counter(c.kind for d in docs for c in d.clauses)
     lines = [
         f"documents: {len(docs)}  clauses: {sum(len(d.clauses) for d in docs)}  "
         f"leaves: {sum(1 for d in docs for c in d.clauses if c.leaf)}  "
         f"superseded versions: {sum(1 for d in docs if d.status == 'superseded')}",
-        "per level: " + (", ".join(f"{k} {v}" for k, v in sorted(levels.items(), key=lambda kv: -kv[1])) or "-"),
-        "per clause kind: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])) or "-"),
+        "per level: " + (by_count(levels) or "-"),
+        "per clause kind: " + (by_count(kinds) or "-"),
     ]
     skipped = [p for p in result.problems if p.fatal or p.reason.startswith("skipped")]
     warned = [p for p in result.problems if p not in skipped]
