@@ -26,7 +26,8 @@ def test_each_mode_finds_the_network_protection_article(kb, mode):
     hit = found[0]
     assert hit.citation.startswith("《上海市未成年人保护条例》第四十九条")
     assert hit.status == "current" and hit.date == "2024-12-31" and hit.region == "上海"
-    assert mode in hit.ranks and hit.scores[mode] > 0
+    expected = {"bm25", "dense"} if mode == "hybrid" else {mode}
+    assert set(hit.ranks) == expected and all(hit.scores[m] > 0 for m in expected)
 
 
 def test_hybrid_hits_carry_both_retrievers_and_fused_order(kb):
@@ -57,13 +58,13 @@ def test_superseded_version_only_with_all_versions(kb):
 def test_search_documents_for_which_document_questions(kb):
     groups = kb.search_documents("哪部法律规定了家庭教育指导服务", k=5)
     assert len({g.doc_id for g in groups}) == len(groups) > 1
-    assert "家庭教育促进法" in [g.title for g in groups[:3]]
+    assert any(g.title.endswith("家庭教育促进法") for g in groups[:3])
 
 
 def test_cites_resolve_to_corpus_documents(kb):
     city = next(d for d in kb.documents(limit=100) if d.title == "上海市未成年人保护条例")
-    assert "未成年人保护法" in [d.title for d in kb.cites(city.id)]
-    national = next(d for d in kb.documents(limit=100) if d.title == "未成年人保护法")
+    assert "中华人民共和国未成年人保护法" in [d.title for d in kb.cites(city.id)]  # cited as 《中华人民共和国…》
+    national = next(d for d in kb.documents(limit=100) if d.title == "中华人民共和国未成年人保护法")
     assert city.id in [d.id for d in kb.cited_by(national.id)]
 
 
