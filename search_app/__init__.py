@@ -45,7 +45,6 @@ def create_app(config: Config | None = None, kb=None) -> Flask:
     app = Flask(__name__)
     app.config["POLICYKB"] = config
     app.config["MAX_CONTENT_LENGTH"] = MAX_JSON_BYTES
-    app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     init_kb(app, kb)

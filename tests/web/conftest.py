@@ -1,5 +1,6 @@
-"""Real indexes for the web tests: a hand-written corpus (two versions, a work plan, an XSS document) and the
-shared related corpus, both built with BM25 only (fast); the app is the real Flask app over them."""
+"""Real indexes for the web tests: a hand-written corpus (two versions, a citing rule, an XSS document) built with
+BM25 only (fast), and the shared bundled-embedder index over the work plan + related laws (tests/conftest.py);
+the app is the real Flask app over them, or the real `policykb serve` in a subprocess."""
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ import pytest
 from index.build import build_index
 from policykb.config import Config
 from search_app import create_app
-from tests.conftest import WORKPLAN, need_shared
+from tests.conftest import TEST_CACHE
 
 CITY_V1 = """# 示例市儿童友好条例
 
@@ -121,22 +122,14 @@ def client(web_app):
 
 
 @pytest.fixture(scope="session")
-def related_index(tmp_path_factory) -> Path:
-    """The work plan plus ../shared/corpus/related, BM25 only (about 10 s)."""
-    related = need_shared("corpus", "related")
-    index_dir = tmp_path_factory.mktemp("related_index") / "kb"
-    build_index([related, WORKPLAN], index_dir, embedder="none")
-    return index_dir
-
-
-@pytest.fixture(scope="session")
-def related_app(related_index, tmp_path_factory):
-    return create_app(make_config(related_index, tmp_path_factory.mktemp("related_cache")))
+def kb_app(kb_dir, kb):
+    """The app over the shared bundled-embedder index (work plan + related laws), handed the open KnowledgeBase."""
+    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE), kb=kb)
 
 
 @pytest.fixture()
-def related_client(related_app):
-    return related_app.test_client()
+def kb_client(kb_app):
+    return kb_app.test_client()
 
 
 @contextmanager
@@ -175,6 +168,7 @@ def serve(index_dir: Path, cache_dir: Path, workers: int = 4, timeout: float = 6
 
 
 @pytest.fixture(scope="session")
-def related_server(related_index, tmp_path_factory):
-    with serve(related_index, tmp_path_factory.mktemp("serve_cache")) as url:
+def kb_server(kb_dir):
+    """The real `policykb serve` over the shared bundled-embedder index."""
+    with serve(kb_dir, TEST_CACHE) as url:
         yield url

@@ -26,9 +26,9 @@ def browser():
 
 
 @pytest.fixture()
-def page(browser, related_server):
-    context = browser.new_context(base_url=related_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=related_server)
+def page(browser, kb_server):
+    context = browser.new_context(base_url=kb_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=kb_server)
     pg = context.new_page()
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -1,0 +1,43 @@
+"""The mission's example end to end on the real corpus (work plan + related laws, bundled embedder), in-process:
+asked 哪个部门负责未成年人网络保护, the app answers 网信部门 citing 《上海市未成年人保护条例》第四十九条, and
+国家网信部门 citing 《未成年人网络保护条例》第三条 for the national level."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+def test_who_is_responsible_for_online_protection(kb_client):
+    body = kb_client.get("/api/ask", query_string={"q": "哪个部门负责未成年人网络保护"}).get_json()
+    assert body["found"] is True and body["type"] == "who" and body["answer"]["kind"] == "units"
+    units = {(u["unit"], u["citation"].split("第")[0] + "第" + u["citation"].split("第")[1]) for u in body["answer"]["units"]}
+    assert ("网信部门", "《上海市未成年人保护条例》第四十九条") in units
+    assert ("国家网信部门", "《未成年人网络保护条例》第三条") in units
+    local = next(u for u in body["answer"]["units"] if u["unit"] == "网信部门")
+    assert local["duty"] == "负责统筹协调本市未成年人网络保护和相关监督管理工作"
+    assert local["duty"] in local["text"]  # the duty is quoted from the clause the item cites
+    clause = kb_client.get("/api/clauses/" + quote(local["clause_id"], safe="")).get_json()
+    assert local["text"] == clause["text"] and clause["document"]["level"] == "地方性法规"
+    page = kb_client.get(local["url"])
+    assert page.status_code == 200 and "is-target" in page.get_data(as_text=True)
+
+
+def test_number_question_quotes_the_sentence_with_the_figure(kb_client):
+    body = kb_client.get("/api/ask", query_string={"q": "几岁以下坐私家车必须用安全座椅？"}).get_json()
+    assert body["found"] and body["answer"]["kind"] == "sentences"
+    first = body["answer"]["sentences"][0]
+    assert "未满四周岁" in first["text"] and "安全座椅" in first["text"]
+    assert first["citation"].startswith("《上海市未成年人保护条例》第十六条")
+
+
+def test_question_the_corpus_does_not_answer_is_not_found(kb_client):
+    body = kb_client.get("/api/ask", query_string={"q": "追光小屋每户改造能补贴多少钱？"}).get_json()
+    assert body["found"] is False and body["answer"]["kind"] == "none"
+    assert body["answer"]["nearest"] and all(n["clause_id"] for n in body["answer"]["nearest"])
+
+
+def test_basis_puts_laws_before_the_work_plan(kb_client):
+    body = kb_client.get("/api/basis", query_string={"q": "学校周边不得设置烟酒彩票销售网点"}).get_json()
+    levels = [d["level"] for d in body["documents"]]
+    order = ["法律", "行政法规", "司法解释", "地方性法规", "规范性文件", "工作要点"]
+    ranks = [order.index(lv) for lv in levels if lv in order]
+    assert ranks == sorted(ranks) and len(levels) >= 2
