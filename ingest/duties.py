@@ -134,13 +134,14 @@ class _Mention:
 
 
 def _level_name(raw: str | None) -> str:
+    """The level a prefix names: 国务院 -> 国家, 本市 -> 市, 县级以上地方人民政府 -> 县级以上."""
     if not raw:
         return ""
     return _LEVEL_NAMES.get(raw, raw.replace("地方", "").replace("各级", "").replace("人民政府", "") or raw)
 
 
 def _mentions(text: str, path: str | None) -> list[_Mention]:
-    """Every unit mention in text, in order; generic 人民政府有关部门 and 政府部门-style phrases are skipped."""
+    """Every unit mention in text, in order; the generic 人民政府有关部门 is skipped."""
     by_stem, by_name, _, mention, stem_re = _tables(path)
     found = []
     for m in mention.finditer(text):
