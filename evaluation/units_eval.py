@@ -11,7 +11,9 @@ Gold (evaluation/units_gold.jsonl) has two sets:
   frozen and never used to change it: the unbiased figure.
 Texts are read from ../shared at run time (no law text in the repo).
 
-    .venv/bin/python evaluation/units_eval.py [--shared ../shared] [--roles 负责,协同,受理]
+    .venv/bin/python evaluation/units_eval.py [--shared ../shared] [--errors] [--index DIR [--cache-dir DIR]]
+
+With --index, the `who` questions also go through search and the /ask answer card (end to end).
 """
 from __future__ import annotations
 
@@ -93,10 +95,43 @@ def score(items: list[dict], roles: tuple[str, ...]) -> dict[str, dict]:
     return out
 
 
+def end_to_end(index_dir: Path, items: list[dict], k: int = 10, cache_dir: Path | None = None) -> dict:
+    """The `who` questions through search and the /ask answer card (index.answer.build_answer): precision and
+    recall of the units the card shows, against the hand-annotated units."""
+    from index.answer import build_answer
+    from index.kb import KnowledgeBase
+    from ingest.duties import normalize_unit
+
+    kb = KnowledgeBase.open(index_dir, cache_dir=cache_dir)
+    s = {"tp": 0, "fp": 0, "fn": 0, "items": 0, "found": 0, "any_gold": 0, "rows": []}
+    try:
+        for item in items:
+            if item["set"] != "who":
+                continue
+            question = item["label"].split(" ", 1)[1]
+            answer = build_answer(question, kb.search(question, k=k))
+            got = {normalize_unit(u.unit) or u.unit for u in answer.units}
+            gold = set(item["units"])
+            s["items"] += 1
+            s["found"] += answer.found and bool(answer.units)
+            s["any_gold"] += bool(got & gold)
+            s["tp"] += len(got & gold)
+            s["fp"] += len(got - gold)
+            s["fn"] += len(gold - got)
+            s["rows"].append((item["label"], sorted(gold - got), sorted(got - gold)))
+    finally:
+        kb.close()
+    s["precision"] = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
+    s["recall"] = s["tp"] / (s["tp"] + s["fn"]) if s["tp"] + s["fn"] else 1.0
+    return s
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared", help="the ../shared folder")
     parser.add_argument("--errors", action="store_true", help="list every item where extraction differs from gold")
+    parser.add_argument("--index", type=Path, help="also run the who questions through search + the answer card")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="query-vector cache for --index")
     args = parser.parse_args(argv)
     if not (args.shared / "eval" / "dev.jsonl").exists():
         print(f"units_eval: {args.shared}/eval/dev.jsonl is absent: pass --shared", file=sys.stderr)
@@ -116,6 +151,17 @@ def main(argv: list[str] | None = None) -> int:
         for set_name, s in sorted(results[next(iter(configs))].items(), reverse=True):
             for label, missed, spurious in s["errors"]:
                 print(f"| {label} | {'、'.join(missed)} | {'、'.join(spurious)} |")
+    if args.index:
+        e = end_to_end(args.index, items, cache_dir=args.cache_dir)
+        print(f"\nEnd to end over {args.index} (search top 10 -> /ask answer card units):\n")
+        print("| questions | card shows units | a gold unit shown | precision | recall | TP | FP | FN |")
+        print("|---|---|---|---|---|---|---|---|")
+        print(f"| {e['items']} | {e['found']} | {e['any_gold']} | {e['precision']:.3f} | {e['recall']:.3f} "
+              f"| {e['tp']} | {e['fp']} | {e['fn']} |")
+        if args.errors:
+            print("\n| question | missed | also shown |\n|---|---|---|")
+            for label, missed, extra in e["rows"]:
+                print(f"| {label} | {'、'.join(missed)} | {'、'.join(extra)} |")
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass, fields
@@ -16,14 +17,16 @@ from typing import Iterable, Sequence
 from ingest.duties import HOLDER, ROLES, UNITS_FILE, extract_duties, normalize_unit, unit_category
 from ingest.model import Document
 
-EXTRACTOR_VERSION = "duties-1"
+EXTRACTOR_VERSION = "duties-2"
+# A holder's duty announcing a list of duties (not a list of conditions): 依法履行以下职责：
+_DUTY_LIST = re.compile(r"(?:职责|职能|工作|措施|事项|义务|责任)[：:]\s*$")
 SKIP_KINDS = ("heading", "signature")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS duties (
     id INTEGER PRIMARY KEY, unit TEXT NOT NULL, unit_text TEXT NOT NULL, level TEXT, category TEXT, role TEXT,
     duty TEXT NOT NULL, clause_id TEXT NOT NULL, article_id TEXT, doc_id TEXT NOT NULL, doc_title TEXT,
-    citation TEXT, status TEXT, start INTEGER, end INTEGER, duty_start INTEGER, duty_end INTEGER);
+    citation TEXT, status TEXT, start INTEGER, end INTEGER, duty_start INTEGER, duty_end INTEGER, via TEXT);
 CREATE INDEX IF NOT EXISTS duties_unit ON duties(unit);
 CREATE INDEX IF NOT EXISTS duties_clause ON duties(clause_id);
 """
@@ -31,7 +34,9 @@ CREATE INDEX IF NOT EXISTS duties_clause ON duties(clause_id);
 
 @dataclass
 class DutyRecord:
-    """One (unit, duty, clause) triple of the map; offsets point into the clause text."""
+    """One (unit, duty, clause) triple of the map; offsets point into the clause text. An item of a list of duties
+    ("依法履行以下职责：（一）…") inherits the unit of its lead-in: `via` names the lead-in clause, and start/end
+    (the unit's span) are then -1 since the unit is written there, not in the item."""
 
     unit: str
     unit_text: str
@@ -49,6 +54,7 @@ class DutyRecord:
     end: int
     duty_start: int
     duty_end: int
+    via: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,20 +69,32 @@ def duties_version() -> str:
 
 
 def document_duties(doc: Document) -> list[DutyRecord]:
-    """Every duty stated in the leaf clauses of one document."""
+    """Every duty stated in the leaf clauses of one document, items of a duty list under their lead-in's unit."""
     out = []
+    lead: list[DutyRecord] = []  # holders of the last lead-in that announces a list of duties
     for c in doc.leaves():
         if c.kind in SKIP_KINDS:
             continue
+        if c.kind == "item" and lead and c.parent_id == lead[0].article_id:
+            body = c.text.strip()
+            text_start = c.text.index(body) if body else 0
+            for h in lead:
+                out.append(DutyRecord(h.unit, h.unit_text, h.level, h.category, h.role, body, c.id, c.article_id,
+                                      doc.id, doc.title, c.citation, doc.status, -1, -1, text_start,
+                                      text_start + len(body), h.clause_id))
+            continue
+        lead = []
         seen = set()
         for d in extract_duties(c.text):
             key = (d.unit, d.role, d.duty_start)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(DutyRecord(d.unit, d.unit_text, d.level, d.category, d.role, d.duty, c.id, c.article_id,
-                                  doc.id, doc.title, c.citation, doc.status, d.start, d.end, d.duty_start,
-                                  d.duty_end))
+            rec = DutyRecord(d.unit, d.unit_text, d.level, d.category, d.role, d.duty, c.id, c.article_id,
+                             doc.id, doc.title, c.citation, doc.status, d.start, d.end, d.duty_start, d.duty_end)
+            out.append(rec)
+            if d.role == HOLDER and _DUTY_LIST.search(d.duty):
+                lead.append(rec)
     return out
 
 

@@ -21,7 +21,8 @@ def test_online_protection_unit_with_its_clause(kb, rmap):
     assert sh and sh[0].duty.startswith("负责统筹协调本市未成年人网络保护")
     for d in duties[:20]:
         text = kb.clause(d.clause_id).text
-        assert text[d.duty_start:d.duty_end] == d.duty and text[d.start:d.end] == d.unit_text
+        assert text[d.duty_start:d.duty_end] == d.duty
+        assert text[d.start:d.end] == d.unit_text if not d.via else kb.clause(d.via).text.count(d.unit_text)
 
 
 def test_unit_counts_add_up(rmap):
@@ -49,13 +50,23 @@ def test_build_writes_the_map(tmp_path):
     src = tmp_path / "corpus" / "示例市条例(2020-01-01).md"
     src.parent.mkdir()
     src.write_text("# 示例市条例\n\n<!-- INFO END -->\n\n第一条 市民政局负责儿童福利工作。\n\n"
-                   "第二条 学校发现学生遭受侵害的，应当及时向公安机关报告。\n", encoding="utf-8")
+                   "第二条 学校发现学生遭受侵害的，应当及时向公安机关报告。\n\n"
+                   "第三条 区妇女儿童工作委员会依法履行以下职责：\n\n（一）组织协调儿童保护工作；\n\n"
+                   "（二）督促有关部门处理投诉。\n\n"
+                   "第四条 有下列情形之一的，民政部门应当进行临时监护：\n\n（一）流浪乞讨的；\n\n（二）监护人下落不明的。\n",
+                   encoding="utf-8")
     build_index([src.parent], tmp_path / "kb", embedder="none")
     m = ResponsibilityMap.open(Path(tmp_path / "kb").resolve())
     try:
-        assert {(u["name"]) for u in m.units()} == {"民政部门", "学校", "公安机关"}
-        [d] = m.duties_of("民政部门")
+        assert {(u["name"]) for u in m.units()} == {"民政部门", "学校", "公安机关", "妇女儿童工作委员会"}
+        d = m.duties_of("民政部门")[0]
         assert (d.level, d.role, d.unit_text) == ("市", "负责", "民政局")
+        # the items of a list of duties belong to the lead-in's unit; a list of conditions does not
+        lead, *items = m.duties_of("妇女儿童工作委员会")
+        assert lead.duty == "依法履行以下职责：" and not lead.via
+        assert [i.duty for i in items] == ["（一）组织协调儿童保护工作；", "（二）督促有关部门处理投诉。"]
+        assert all(i.via == lead.clause_id and i.start == -1 for i in items)
+        assert [d.duty for d in m.duties_of("民政部门")][1:] == ["应当进行临时监护："]
     finally:
         m.close()
 
