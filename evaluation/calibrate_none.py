@@ -1,0 +1,73 @@
+"""Calibrate the answer card's "no clear basis found" threshold (index.answer.CONFIDENCE_THRESHOLD) on dev.
+
+usage: python -m evaluation.calibrate_none --index DIR [--questions dev.jsonl] [--check heldout.jsonl]
+For each threshold: the share of answerable questions the card answers (found=True) and the share of `none`
+questions it declines (found=False), on dev (fitted) and on the held-out set (reported only). The chosen value
+maximises the balanced accuracy on dev (mean of the two rates); ties go to the lower threshold (answer more).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evaluation.scoring import read_jsonl
+from index.rerank import search_best
+
+REPO = Path(__file__).resolve().parent.parent
+GRID = tuple(round(0.30 + 0.05 * i, 2) for i in range(13))  # 0.30 … 0.90
+
+
+def hits_for(kb, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
+    """The best pipeline's hits for every question (searched once, reused for every threshold)."""
+    return [(q, search_best(kb, q["question"], k=k)) for q in questions]
+
+
+def rates(searched: list[tuple[dict, list]], threshold: float) -> tuple[float, float]:
+    """(answerable answered, none declined) at this threshold."""
+    from index.answer import build_answer
+
+    ans = [0, 0]
+    none = [0, 0]
+    for q, hits in searched:
+        found = build_answer(q["question"], hits, threshold=threshold).found
+        if q.get("answers"):
+            ans[0] += found
+            ans[1] += 1
+        else:
+            none[0] += not found
+            none[1] += 1
+    return ans[0] / (ans[1] or 1), none[0] / (none[1] or 1)
+
+
+def choose(searched: list[tuple[dict, list]], grid=GRID) -> float:
+    """The threshold with the best balanced accuracy on these questions (lowest on ties)."""
+    return max(grid, key=lambda t: (sum(rates(searched, t)) / 2, -t))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from index.answer import CONFIDENCE_THRESHOLD
+    from index.kb import KnowledgeBase
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
+    p.add_argument("--questions", type=Path, default=REPO.parent / "shared" / "eval" / "dev.jsonl")
+    p.add_argument("--check", type=Path, default=REPO / "evaluation" / "heldout.jsonl")
+    args = p.parse_args(argv)
+    kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
+    dev = hits_for(kb, read_jsonl(args.questions))
+    held = hits_for(kb, read_jsonl(args.check)) if args.check and args.check.is_file() else []
+    print("| threshold | dev answerable answered | dev none declined | held-out answerable answered | "
+          "held-out none declined |\n|---|---|---|---|---|")
+    for t in sorted(set(GRID) | {CONFIDENCE_THRESHOLD}):
+        d = rates(dev, t)
+        h = rates(held, t) if held else (float("nan"), float("nan"))
+        mark = " (current)" if t == CONFIDENCE_THRESHOLD else ""
+        print(f"| {t:.2f}{mark} | {d[0]:.2f} | {d[1]:.2f} | {h[0]:.2f} | {h[1]:.2f} |")
+    print(f"\nchosen on dev: CONFIDENCE_THRESHOLD = {choose(dev):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
