@@ -139,7 +139,7 @@ def region_from(path: Path, title: str) -> str:
             return m.group(1)
     head = re.sub(r"^\d{4}年(度)?", "", title)
     for name in PROVINCES:
-        if head.startswith(name) or re.match(rf"^.{{0,12}}?{name}(省|市|自治区|特别行政区)", head):
+        if head.startswith(name):
             return name
     return "全国"
 

@@ -1,11 +1,14 @@
 """Chinese numerals as written in article and chapter numbers (第一百二十三条, 第十七条之一)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS) + "0123456789０１２３４５６７８９"
 
 
+@lru_cache(maxsize=4096)
 def cn_to_int(text: str) -> int:
     """Value of a Chinese (or Arabic, half/full-width) numeral: '一百零五' -> 105, '十七' -> 17, '12' -> 12."""
     text = text.strip()
@@ -26,6 +29,7 @@ def cn_to_int(text: str) -> int:
     return total + current
 
 
+@lru_cache(maxsize=4096)
 def int_to_cn(n: int) -> str:
     """The Chinese numeral for 0 < n < 10000 as laws write it: 105 -> '一百零五', 15 -> '十五'."""
     if not 0 < n < 10000:

@@ -96,35 +96,54 @@ def iter_files(paths: Sequence[str | Path]) -> Iterator[Path]:
             yield p
 
 
-def ingest_paths(paths: Sequence[str | Path], progress: bool = False) -> IngestResult:
-    """Load every file under `paths`; a bad file becomes a Problem and never aborts the batch."""
+def _load_one(path: Path) -> Document | Problem:
+    """load_file, with every failure turned into a Problem (runs in worker processes too)."""
+    try:
+        return load_file(path)
+    except IngestError as exc:
+        return Problem(exc.path, exc.reason)
+    except Exception as exc:  # a reader library choking on a malformed file must not stop the batch
+        return Problem(str(path), f"could not be read: {type(exc).__name__}: {exc}")
+
+
+def ingest_paths(paths: Sequence[str | Path], progress: bool = False, workers: int = 1) -> IngestResult:
+    """Load every file under `paths`; a bad file becomes a Problem and never aborts the batch.
+
+    `workers` > 1 parses in that many processes (worth it for thousands of files); results keep file order.
+    """
     files = list(iter_files(paths))
     result = IngestResult()
     seen: dict[str, Document] = {}
-    bar = files
+    if workers > 1 and len(files) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=workers)
+        loaded = pool.map(_load_one, files, chunksize=max(1, min(64, len(files) // (workers * 8) or 1)))
+    else:
+        pool = None
+        loaded = map(_load_one, files)
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(files, desc="ingest", unit="file")
-    for f in bar:
-        try:
-            doc = load_file(f)
-        except IngestError as exc:
-            result.problems.append(Problem(exc.path, exc.reason))
-            continue
-        except Exception as exc:  # a reader library choking on a malformed file must not stop the batch
-            result.problems.append(Problem(str(f), f"could not be read: {type(exc).__name__}: {exc}"))
-            continue
-        if doc.id in seen:
-            other = seen[doc.id]
-            if other.content_hash == doc.content_hash:
-                result.problems.append(Problem(str(f), f"skipped: duplicate of {other.source_path}", fatal=False))
+        loaded = tqdm(loaded, total=len(files), desc="ingest", unit="file")
+    try:
+        for f, doc in zip(files, loaded):
+            if isinstance(doc, Problem):
+                result.problems.append(doc)
                 continue
-            _rename(doc, f"{doc.id}-{doc.content_hash[:8]}")
-        seen[doc.id] = doc
-        for note in doc.notes:
-            result.problems.append(Problem(str(f), note, fatal=False))
-        result.documents.append(doc)
+            if doc.id in seen:
+                other = seen[doc.id]
+                if other.content_hash == doc.content_hash:
+                    result.problems.append(Problem(str(f), f"skipped: duplicate of {other.source_path}", fatal=False))
+                    continue
+                _rename(doc, f"{doc.id}-{doc.content_hash[:8]}")
+            seen[doc.id] = doc
+            for note in doc.notes:
+                result.problems.append(Problem(str(f), note, fatal=False))
+            result.documents.append(doc)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     resolve_versions(result.documents)
     return result
 
