@@ -15,7 +15,7 @@ from index.hit import Hit
 from index.query import analyze
 
 CONFIDENCE_THRESHOLD = 0.5  # min support of the best clause for found=True
-SUPPORT_DEPTH = 5  # hits considered for the answer
+SUPPORT_DEPTH = 10  # hits considered for the answer (the results shown under the card)
 MAX_UNITS = 12
 MAX_SENTENCES = 3
 MAX_CLAUSES = 3
@@ -265,7 +265,8 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
     scored = [(clause_support(terms, h, alts), h) for h in hits[:SUPPORT_DEPTH]]  # retrieval order kept
     confidence = max((s for s, _ in scored), default=0.0)
     answer = Answer(query=query, qtype=qtype, found=False, confidence=confidence, threshold=threshold, kind="none")
-    nearest = sorted(scored, key=lambda t: -t[0])[:MAX_NEAREST]
+    by_support = sorted(scored, key=lambda t: -t[0])  # stable: retrieval order among equal support
+    nearest = by_support[:MAX_NEAREST]
     answer.nearest = [_item(h, h.text, s) for s, h in nearest]
     supported = [h for s, h in scored if s >= threshold]
     if not supported:
@@ -275,7 +276,7 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
         if not answer.sentences:  # no figure of the asked kind in any supported clause
             return answer
         answer.kind = "sentences"
-    elif qtype == "who" and (units := _unit_items(terms, alts, supported)):
+    elif qtype == "who" and (units := _unit_items(terms, alts, [h for _, h in by_support if _ >= threshold])):
         answer.units, answer.kind = units, "units"
     else:
         answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]

@@ -39,12 +39,29 @@ class BasisGroup:
     sentences: list[dict] = field(default_factory=list)  # {"text", "citation", "clause_id"}
 
 
+INLINE_KINDS = ("sentence",)  # clauses shown inside their parent's paragraph rather than as blocks
+
+
 @dataclass
 class TreeNode:
     """A clause on the document page with its children in body order."""
 
     clause: Clause
     children: list["TreeNode"] = field(default_factory=list)
+
+    @property
+    def inline(self) -> bool:
+        return self.clause.kind in INLINE_KINDS
+
+    def runs(self) -> list[tuple[bool, list["TreeNode"]]]:
+        """The children as runs: (True, sentences to show in one paragraph) or (False, block clauses)."""
+        out: list[tuple[bool, list[TreeNode]]] = []
+        for child in self.children:
+            if out and out[-1][0] == child.inline:
+                out[-1][1].append(child)
+            else:
+                out.append((child.inline, [child]))
+        return out
 
 
 def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:

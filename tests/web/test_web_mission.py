@@ -41,3 +41,18 @@ def test_basis_puts_laws_before_the_work_plan(kb_client):
     order = ["法律", "行政法规", "司法解释", "地方性法规", "规范性文件", "工作要点"]
     ranks = [order.index(lv) for lv in levels if lv in order]
     assert ranks == sorted(ranks) and len(levels) >= 2
+
+
+def test_work_plan_page_shows_its_sentences_and_marks_the_cited_one(kb_client, kb):
+    from bs4 import BeautifulSoup
+
+    plan = next(d for d in kb.documents() if d.level == "工作要点")
+    doc = kb.document(plan.id)
+    sentence = next(c for c in doc.clauses if c.kind == "sentence" and "追光小屋" in c.text)
+    html = kb_client.get(f"/documents/{quote(plan.id)}?clause={quote(sentence.id, safe='')}").get_data(as_text=True)
+    soup = BeautifulSoup(html, "lxml")
+    body = soup.select_one("section.doc-body").get_text()
+    assert all(leaf.text.strip() in body for leaf in doc.leaves())  # the whole text, sentences included
+    target = soup.select_one(".is-target")
+    assert target.name == "span" and sentence.text in target.get_text()
+    assert target.find_parent("p", class_="run") is not None  # shown inside its paragraph, not as a block

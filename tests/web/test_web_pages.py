@@ -161,3 +161,12 @@ def test_payload_document_in_the_api_is_plain_json(client):
     assert any(m in texts for m in XSS_MARKERS)  # returned verbatim as data, never as markup
     doc = client.get("/api/documents/" + quote(XSS_DOC)).get_json()
     assert doc["title"] == "示例县防范脚本注入<script>alert('title')</script>规定"
+
+
+def test_document_page_shows_every_leaf_clause(client, web_app):
+    from search_app.kb import get_kb
+
+    with web_app.app_context():
+        doc = get_kb().document(CITY)
+    text = page(client, "/documents/" + quote(CITY)).select_one("section.doc-body").get_text()
+    assert doc.leaves() and all(leaf.text in text for leaf in doc.leaves())
