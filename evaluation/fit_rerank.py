@@ -1,6 +1,8 @@
 """Fit the reranking weights of index/rerank.py on the dev set (never on the held-out set), by coordinate ascent.
 
-usage: python -m evaluation.fit_rerank --index DIR [--questions dev.jsonl] [--check heldout.jsonl]
+usage: python -m evaluation.fit_rerank --index DIR [DIR ...] [--questions dev.jsonl] [--check heldout.jsonl]
+With several indexes (e.g. workplan+related with dense vectors, and + all laws BM25-only) one set of weights is
+fitted on the dev questions of all of them together (each setting counts equally).
 Prints the fitted WEIGHTS (paste them into index/rerank.py) and the dev (and held-out) metrics before and after.
 The objective is MRR@10 with R@5 as tie-break; on ties the smaller weight wins (prefer weaker rules).
 """
@@ -71,22 +73,26 @@ def main(argv: list[str] | None = None) -> int:
     from index.kb import KnowledgeBase
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--index", type=Path, nargs="+", required=True)
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--questions", type=Path, default=REPO.parent / "shared" / "eval" / "dev.jsonl")
     p.add_argument("--check", type=Path, default=REPO / "evaluation" / "heldout.jsonl",
                    help="a question set only reported on, never fitted")
     args = p.parse_args(argv)
-    kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
-    options = replace(PipelineOptions(), mode="hybrid" if kb.dense is not None else "bm25")
-    dev = collect(kb, read_jsonl(args.questions), options)
-    fitted = fit(dev, dict(WEIGHTS))
-    held = collect(kb, read_jsonl(args.check), options) if args.check and args.check.is_file() else []
-    print("| weights | dev MRR@10 | dev R@5 | held-out MRR@10 | held-out R@5 |\n|---|---|---|---|---|")
-    for label, w in (("no signals", {"base": 1.0}), ("current WEIGHTS", WEIGHTS), ("fitted", fitted)):
-        d = evaluate(dev, w)
-        h = evaluate(held, w) if held else (float("nan"), float("nan"))
-        print(f"| {label} | {d[0]:.3f} | {d[1]:.3f} | {h[0]:.3f} | {h[1]:.3f} |")
+    dev, held = {}, {}
+    for index in args.index:
+        kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
+        options = replace(PipelineOptions(), mode="hybrid" if kb.dense is not None else "bm25")
+        dev[index] = collect(kb, read_jsonl(args.questions), options)
+        if args.check and args.check.is_file():
+            held[index] = collect(kb, read_jsonl(args.check), options)
+    fitted = fit([row for rows in dev.values() for row in rows], dict(WEIGHTS))
+    print("| index | weights | dev MRR@10 | dev R@5 | held-out MRR@10 | held-out R@5 |\n|---|---|---|---|---|---|")
+    for index in args.index:
+        for label, w in (("no signals", {"base": 1.0}), ("current WEIGHTS", WEIGHTS), ("fitted", fitted)):
+            d = evaluate(dev[index], w)
+            h = evaluate(held[index], w) if index in held else (float("nan"), float("nan"))
+            print(f"| {index} | {label} | {d[0]:.3f} | {d[1]:.3f} | {h[0]:.3f} | {h[1]:.3f} |")
     print("\nWEIGHTS = {" + ", ".join(f'"{k}": {v}' for k, v in fitted.items()) + "}")
     return 0
 

@@ -200,6 +200,10 @@ class KnowledgeBase:
         """The k best units for a query, each with its citation, article text and per-retriever ranks/scores."""
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"k={k!r}: must be a positive integer")
+        if mode == "best":  # query analysis + one hit per article + rerank (index/rerank.py, issue 4)
+            from index.rerank import search_best
+
+            return search_best(self, self._check_query(query), k=k, filters=filters)
         fused, lists, terms = self.retrieve(query, max(CANDIDATES, k), filters, mode)
         ranks = {name: {row: i for i, (row, _) in enumerate(lst, start=1)} for name, lst in lists.items()}
         raw = {name: dict(lst) for name, lst in lists.items()}
