@@ -276,7 +276,7 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
         if not answer.sentences:  # no figure of the asked kind in any supported clause
             return answer
         answer.kind = "sentences"
-    elif qtype == "who" and (units := _unit_items(terms, alts, [h for _, h in by_support if _ >= threshold])):
+    elif qtype == "who" and (units := _unit_items(terms, alts, [h for s, h in by_support if s >= threshold])):
         answer.units, answer.kind = units, "units"
     else:
         answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]
