@@ -1,10 +1,12 @@
 """Ingest entry points: load one file into a Document, or walk paths into documents plus reported problems."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from ingest.blocks import Block
 from ingest.errors import IngestError
 from ingest.loaders import RawDoc, file_format, read_markdown, read_plain
 from ingest.metadata import (content_hash, doc_id, file_date, level_from, parse_promulgation, region_from,
@@ -41,6 +43,10 @@ def read_raw(path: Path) -> RawDoc:
 def build_document(path: Path, raw: RawDoc) -> Document:
     """Metadata and clause tree for what a reader found."""
     title = (raw.title or title_from_filename(path)).strip()
+    if raw.fmt == "md" and re.search(r"[，。；！？]", title) and title_from_filename(path) != title:
+        # a case file whose '# ' line is its holding (裁判要点), not its name: keep the line as text
+        raw.blocks.insert(0, Block(title))
+        title = title_from_filename(path)
     prom = parse_promulgation(raw.promulgation)
     info = dict(raw.info)
     notice = raw.notice

@@ -126,6 +126,10 @@ class Segmenter:
         self.used.add(cid)
         return cid
 
+    def _cite_context(self) -> str:
+        """Unnumbered headings (序言, 基本案情…) named in citations of the paragraphs under them; 第X章 is not."""
+        return "".join(re.sub(r"\s+", "", h[2]) for h in self.headings if not HEADING_RE.match(h[2]))
+
     def _heading_texts(self) -> tuple[str, ...]:
         return tuple(h[2] for h in self.headings) + tuple(m.heading_text for m in self.markers if m.heading_text)
 
@@ -278,7 +282,8 @@ class Segmenter:
             key = ".".join(prefix)
             self.text_counts[key] = self.text_counts.get(key, 0) + 1
             n = self.text_counts[key]
-            citation = self.cite + "".join(m.display for m in self.markers) + (f"第{n}段" if not enclosing else "")
+            citation = (self.cite + self._cite_context() + "".join(m.display for m in self.markers)
+                        + (f"第{n}段" if not enclosing else ""))
             self._unit(prefix + [f"段{n}"], head + tuple(m.display for m in self.markers) + (f"段{n}",), citation,
                        "text", start, end, self.markers[-1].clause_id if self.markers else None,
                        enclosing.clause_id if enclosing else None, own_article=enclosing is None)
@@ -289,7 +294,7 @@ class Segmenter:
         parent = self.markers[-1].clause_id if self.markers else None
         parts = head_parts + [m.part for m in self.markers] + [part]
         locator = head + tuple(m.display for m in self.markers) + (display,)
-        citation = self.cite + "".join(m.display for m in self.markers) + display
+        citation = self.cite + self._cite_context() + "".join(m.display for m in self.markers) + display
         self.n_structured += 1
         if level != 5 and _is_heading_like(text):
             parents = self._heading_texts()

@@ -184,3 +184,13 @@ def test_arbitrary_text_never_breaks_the_invariant(lines):
         assert "no text" in str(exc)
         return
     assert_partition(doc)
+
+
+def test_unnumbered_headings_are_named_in_citations_and_case_titles_come_from_the_file():
+    text = "# 某人诉某公司案（提要：合同有效，应当履行。）\n\n<!-- INFO END -->\n\n## 序言\n\n第一段文字。\n\n## 裁判要点\n\n一、合同有效。\n"
+    doc = doc_of(text, "某人诉某公司案.md")
+    assert doc.title == "某人诉某公司案"
+    cites = {c.id.split("#")[1]: c.citation for c in doc.clauses}
+    assert cites["段1"] == "《某人诉某公司案》第1段"  # the holding line is kept as text, not lost
+    assert cites["序言.段1"] == "《某人诉某公司案》序言第1段"
+    assert cites["裁判要点.一"] == "《某人诉某公司案》裁判要点一、"
