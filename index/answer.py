@@ -255,6 +255,13 @@ def clause_support(terms: tuple[str, ...], hit: Hit, alts: dict | None = None) -
     return max(own, 0.9 * support(terms, f"{hit.doc_title} {hit.article_text or ''}", alts))
 
 
+def supports(query: str, hits: list[Hit], tokenizer=None) -> list[float]:
+    """The support of each hit's clause for the question (see clause_support), e.g. to rank documents."""
+    terms = content_terms(query, tokenizer)
+    alts = alternatives(terms, tokenizer)
+    return [clause_support(terms, h, alts) for h in hits]
+
+
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None) -> Answer:
     """The answer card for `query` from its ranked hits; found=False when no clause is supported enough.
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from index.answer import Answer, build_answer, mandating_sentences
+from index.answer import CONFIDENCE_THRESHOLD, Answer, build_answer, mandating_sentences, supports
 from index.hit import Filters, Hit
 from index.rerank import search_best
 from ingest.model import LEVELS, Clause, Document
@@ -37,6 +37,12 @@ class BasisGroup:
     score: float
     hits: list[Hit]
     sentences: list[dict] = field(default_factory=list)  # {"text", "citation", "clause_id"}
+    support: float = 0.0  # best clause's support for the query (index.answer.clause_support)
+
+    @property
+    def supported(self) -> bool:
+        """Whether the document clearly addresses the query (same threshold as the answer card)."""
+        return self.support >= CONFIDENCE_THRESHOLD
 
 
 INLINE_KINDS = ("sentence",)  # clauses shown inside their parent's paragraph rather than as blocks
@@ -104,7 +110,8 @@ def _group_attr(group, name: str, default=None):
 
 
 def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
-    """Documents holding the best clauses, ordered by authority (法律 > … > 工作要点) and then newest first."""
+    """Documents holding the best clauses: those clearly addressing the query first, each part ordered by
+    authority (法律 > … > 工作要点) and then newest first."""
     groups: list[BasisGroup] = []
     tokenizer = getattr(get_kb(), "tokenizer", None)
     try:
@@ -113,7 +120,8 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
         raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
     for g in found:
         hits = list(_group_attr(g, "hits", []) or [])
-        if not hits:
+        support = max(supports(q, hits, tokenizer), default=0.0)
+        if support <= 0:  # shares no content word with the query: retrieval noise, not a basis
             continue
         first = hits[0]
         sentences = []
@@ -131,9 +139,11 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
                 score=float(_group_attr(g, "score", first.score) or 0.0),
                 hits=hits,
                 sentences=sentences,
+                support=support,
             )
         )
-    groups.sort(key=lambda g: (level_rank(g.level), _neg_date(g.date)))
+    # Documents that clearly address the query first, each part by authority, then newest first.
+    groups.sort(key=lambda g: (not g.supported, level_rank(g.level), _neg_date(g.date)))
     return groups
 
 
@@ -153,6 +163,8 @@ def group_json(g: BasisGroup) -> dict:
         "date": g.date,
         "status": g.status,
         "score": g.score,
+        "support": round(g.support, 4),
+        "supported": g.supported,
         "url": clause_url(g.doc_id),
         "sentences": [dict(s, url=clause_url(s["doc_id"], s["clause_id"])) for s in g.sentences],
         "results": [hit_json(h) for h in g.hits],

@@ -35,24 +35,12 @@ def test_question_the_corpus_does_not_answer_is_not_found(kb_client):
     assert body["answer"]["nearest"] and all(n["clause_id"] for n in body["answer"]["nearest"])
 
 
-def test_basis_puts_laws_before_the_work_plan(kb_client):
+def test_basis_puts_documents_that_address_the_query_first_by_authority(kb_client):
     body = kb_client.get("/api/basis", query_string={"q": "学校周边不得设置烟酒彩票销售网点"}).get_json()
-    levels = [d["level"] for d in body["documents"]]
-    order = ["法律", "行政法规", "司法解释", "地方性法规", "规范性文件", "工作要点"]
-    ranks = [order.index(lv) for lv in levels if lv in order]
-    assert ranks == sorted(ranks) and len(levels) >= 2
-
-
-def test_work_plan_page_shows_its_sentences_and_marks_the_cited_one(kb_client, kb):
-    from bs4 import BeautifulSoup
-
-    plan = next(d for d in kb.documents() if d.level == "工作要点")
-    doc = kb.document(plan.id)
-    sentence = next(c for c in doc.clauses if c.kind == "sentence" and "追光小屋" in c.text)
-    html = kb_client.get(f"/documents/{quote(plan.id)}?clause={quote(sentence.id, safe='')}").get_data(as_text=True)
-    soup = BeautifulSoup(html, "lxml")
-    body = soup.select_one("section.doc-body").get_text()
-    assert all(leaf.text.strip() in body for leaf in doc.leaves())  # the whole text, sentences included
-    target = soup.select_one(".is-target")
-    assert target.name == "span" and sentence.text in target.get_text()
-    assert target.find_parent("p", class_="run") is not None  # shown inside its paragraph, not as a block
+    docs = body["documents"]
+    flags = [d["supported"] for d in docs]
+    assert flags[:2] == [True, True] and flags == sorted(flags, reverse=True)  # clear bases first
+    clear = [(d["level"], d["title"]) for d in docs if d["supported"]]
+    assert clear[:2] == [("法律", "中华人民共和国未成年人保护法"), ("地方性法规", "上海市未成年人保护条例")]
+    assert "不得设置烟、酒、彩票销售网点" in docs[0]["sentences"][0]["text"]
+    assert all(d["support"] > 0 for d in docs)  # documents sharing no word with the query are left out
