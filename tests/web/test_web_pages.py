@@ -170,3 +170,9 @@ def test_document_page_shows_every_leaf_clause(client, web_app):
         doc = get_kb().document(CITY)
     text = page(client, "/documents/" + quote(CITY)).select_one("section.doc-body").get_text()
     assert doc.leaves() and all(leaf.text in text for leaf in doc.leaves())
+
+
+def test_documents_page_filters_by_level(client):
+    soup = page(client, "/documents?level=" + quote("地方政府规章"))
+    assert soup.select_one("input[name=level][value=地方政府规章]").has_attr("checked")
+    assert [a.get_text() for a in soup.select("ul.doc-list li a")] == ["《示例省校园安全办法》"]
