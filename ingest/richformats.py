@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from ingest.errors import IngestError
@@ -111,8 +112,8 @@ def read_docx(path: Path) -> RawDoc:
 
 PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,4})$")
 PARAGRAPH_END = re.compile(r"[。；：:！？!?”」』）)]$")
-LINE_STARTS_UNIT = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[编章节条]|[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|"
-                              r"\d+[.．、]|[⒈-⒛])")
+LINE_STARTS_UNIT = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+(?:[编章节]|条(?:之[一二三四五六七八九十]+)?)[\s\u3000]|"
+                              r"[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[⒈-⒛])")
 
 
 def read_pdf(path: Path) -> RawDoc:
@@ -136,10 +137,14 @@ def read_pdf(path: Path) -> RawDoc:
     if not "".join(pages).strip():
         raise IngestError(path, f"PDF has no text layer ({len(reader.pages)} page(s) of images?): "
                                 "run OCR first, nothing was ingested")
+    page_lines = [_lines_of(page) for page in pages]
+    # running headers/footers: a first or last line repeated on most pages
+    edges = Counter(ln for lines in page_lines if lines for ln in {lines[0], lines[-1]})
+    running = {ln for ln, n in edges.items() if len(pages) >= 3 and n > len(pages) / 2}
     paragraphs: list[str] = []
-    for page in pages:
-        for line in _lines_of(page):
-            if PAGE_NUMBER.match(line):
+    for lines in page_lines:
+        for line in lines:
+            if PAGE_NUMBER.match(line) or line in running:
                 continue
             if paragraphs and not PARAGRAPH_END.search(paragraphs[-1]) and not LINE_STARTS_UNIT.match(line) \
                     and len(paragraphs) > 1:

@@ -58,18 +58,22 @@ def build(args: argparse.Namespace, config: Config, result) -> int:
     return 0
 
 
+def _by_count(counter: Counter) -> str:
+    """'法律 7, 地方性法规 6' — most frequent first, ties by name."""
+    return ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def summary(result) -> str:
     """Documents, clauses, per-level and per-kind counts, versions, and every problem with its file."""
     docs = result.documents
-    by_count = lambda counter: ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))  # noqa: E731
     levels = Counter(d.level for d in docs)
     kinds = Counter(c.kind for d in docs for c in d.clauses)
     lines = [
         f"documents: {len(docs)}  clauses: {sum(len(d.clauses) for d in docs)}  "
         f"leaves: {sum(1 for d in docs for c in d.clauses if c.leaf)}  "
         f"superseded versions: {sum(1 for d in docs if d.status == 'superseded')}",
-        "per level: " + (by_count(levels) or "-"),
-        "per clause kind: " + (by_count(kinds) or "-"),
+        "per level: " + (_by_count(levels) or "-"),
+        "per clause kind: " + (_by_count(kinds) or "-"),
     ]
     skipped = [p for p in result.problems if p.fatal or p.reason.startswith("skipped")]
     warned = [p for p in result.problems if p not in skipped]

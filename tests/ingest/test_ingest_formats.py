@@ -193,12 +193,15 @@ def test_pdf_with_text_layer(tmp_path, chromium):
     paragraphs = "".join(f"<p>{line}</p>" for line in LAW.splitlines() if line.strip())
     html = tmp_path / "law.html"
     html.write_text(f"<html><head><meta charset='utf-8'><title>某市儿童福利条例</title></head>"
-                    f"<body style='font-family:Noto Sans CJK SC'>{paragraphs}</body></html>", encoding="utf-8")
+                    f"<body style='font-family:Noto Sans CJK SC;width:220px'>{paragraphs}</body></html>",
+                    encoding="utf-8")  # narrow: long paragraphs wrap over several PDF lines
     pdf = tmp_path / "law.pdf"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}", html.as_uri()], check=True, capture_output=True, timeout=120)
     doc = load_file(pdf)
     check_law(doc)
+    kuan = next(c for c in doc.clauses if c.id.endswith("#第二条.第二款"))
+    assert kuan.text == "市民政部门负责儿童福利工作；区民政部门负责本辖区的儿童福利工作。"  # wrapped lines re-joined
 
 
 @pytest.mark.parametrize("name,content,reason", [
