@@ -33,6 +33,7 @@ CHANNELS_LEAD = "三、反映渠道"
 HOLDERS_LEAD = "依照上述规定负有相应职责的单位："
 CONTACTS_LEAD = "上述规定指明的报告、受理单位："
 NO_BASIS = "经检索现行法律法规和政策文件，暂未找到能够直接回答您所反映问题的明确规定。"
+NONE_CHOSEN = "（未选择引用条款）"
 CONSULT_LEAD = "建议您向以下单位咨询（依据相近规定列出，供参考）："
 CLOSING = "感谢您对未成年人保护工作的关心和支持。"
 SIGNATURE = "（答复单位）\n（日期）"
@@ -237,7 +238,8 @@ def compose_reply(kb, inquiry: str, clause_ids: list[str] | None = None,
         quoted.append(by_id[cid])
     channels = channels_for(kb)
     found = bool(quoted)
-    units = units_of(quoted if found else [c for c in cands[:3]])
+    none_chosen = clause_ids is not None and not clause_ids  # the user dropped every clause: no claim of absence
+    units = units_of(quoted if found else [] if none_chosen else cands[:3])
     lines = [SALUTATION, OPENING]
     citations = []
     if found:
@@ -251,6 +253,8 @@ def compose_reply(kb, inquiry: str, clause_ids: list[str] | None = None,
                 named = [u for u in units if u.role in roles]
                 if named:
                     lines.append(lead + "、".join(dict.fromkeys(u.name for u in named)) + "。")
+    elif none_chosen:
+        lines.append(NONE_CHOSEN)
     else:
         lines.append(NO_BASIS)
         if units:

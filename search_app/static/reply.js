@@ -48,7 +48,7 @@
     root.setAttribute("data-found", data.found ? "true" : "false");
     status.className = "reply-status " + (data.found ? "found" : "not-found");
     status.textContent = data.found ? "已引用 " + data.citations.length + " 条依据"
-                                    : "未找到明确依据：草稿列出相近规定中的单位供咨询";
+      : (checkedIds().length ? "未找到明确依据：草稿列出相近规定中的单位供咨询" : "未选择引用条款");
     var units = document.getElementById("reply-units");
     units.textContent = "";
     data.unit_details.forEach(function (u) {

@@ -107,3 +107,11 @@ def test_cli_reply_writes_docx_and_txt(kb_dir, tmp_path, capsys):
     assert "引用依据" in out_txt.read_text(encoding="utf-8")
     assert "答复" in _full_text(out_docx.read_bytes())
     assert main(["reply", "  ", "--index", str(kb_dir)]) == 2
+
+
+def test_dropping_every_clause_claims_nothing(kb):
+    from index.reply import NONE_CHOSEN
+
+    r = compose_reply(kb, BULLYING, clause_ids=[])
+    assert not r.found and NONE_CHOSEN in r.draft and NO_BASIS not in r.draft and not r.units
+    assert all(c in r.channels for c in r.citations)
