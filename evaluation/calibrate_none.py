@@ -3,7 +3,8 @@
 usage: python -m evaluation.calibrate_none --index DIR [--questions dev.jsonl] [--check heldout.jsonl]
 For each threshold: the share of answerable questions the card answers (found=True) and the share of `none`
 questions it declines (found=False), on dev (fitted) and on the held-out set (reported only). The chosen value
-maximises the balanced accuracy on dev (mean of the two rates); ties go to the lower threshold (answer more).
+maximises the balanced accuracy on dev (mean of the two rates) averaged with its grid neighbours — with only a few
+`none` questions a threshold sitting right at one question's confidence would be fragile; ties go lower.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from evaluation.scoring import read_jsonl
 from index.rerank import search_best
 
 REPO = Path(__file__).resolve().parent.parent
-GRID = tuple(round(0.30 + 0.05 * i, 2) for i in range(13))  # 0.30 … 0.90
+GRID = tuple(round(0.10 + 0.05 * i, 2) for i in range(17))  # 0.10 … 0.90
 
 
 def hits_for(kb, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
@@ -41,8 +42,12 @@ def rates(searched: list[tuple[dict, list]], threshold: float) -> tuple[float, f
 
 
 def choose(searched: list[tuple[dict, list]], grid=GRID) -> float:
-    """The threshold with the best balanced accuracy on these questions (lowest on ties)."""
-    return max(grid, key=lambda t: (sum(rates(searched, t)) / 2, -t))
+    """The threshold whose balanced accuracy, averaged with its grid neighbours', is best (lowest on ties)."""
+    grid = sorted(grid)
+    acc = [sum(rates(searched, t)) / 2 for t in grid]
+    smooth = [sum(acc[max(0, i - 1): i + 2]) / len(acc[max(0, i - 1): i + 2]) for i in range(len(grid))]
+    best = max(range(len(grid)), key=lambda i: (smooth[i], -grid[i]))
+    return grid[best]
 
 
 def main(argv: list[str] | None = None) -> int:
