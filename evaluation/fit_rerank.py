@@ -27,7 +27,7 @@ def collect(kb, questions: list[dict], options: PipelineOptions) -> list[tuple[d
         if not q.get("answers"):
             continue
         analysis, hits = candidates(kb, q["question"], None, options)
-        scored = score_candidates(analysis, hits, options)
+        scored = score_candidates(analysis, hits, options, kb)
         rows = []
         for _, feats, hit in scored:
             record = {"doc_title": hit.doc_title, "text": hit.article_text or hit.text}
@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", type=Path, nargs="+", required=True)
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--questions", type=Path, default=REPO.parent / "shared" / "eval" / "dev.jsonl")
+    p.add_argument("--rescore", action="store_true",
+                   help="add the dense signal: embed each query's candidates (cached) with the bundled embedder")
     p.add_argument("--check", type=Path, default=REPO / "evaluation" / "heldout.jsonl",
                    help="a question set only reported on, never fitted")
     args = p.parse_args(argv)
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     for index in args.index:
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
         options = replace(PipelineOptions(), mode="hybrid" if kb.dense is not None else "bm25")
+        if args.rescore:
+            from index.rescore import CandidateRescorer
+
+            options = replace(options, rescorer=CandidateRescorer("bundled", args.cache_dir))
         dev[index] = collect(kb, read_jsonl(args.questions), options)
         if args.check and args.check.is_file():
             held[index] = collect(kb, read_jsonl(args.check), options)

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping
 from index.hit import Filters, Hit
 from index.query import QueryAnalysis, analyze
 
-SIGNALS = ("coverage", "who", "number", "region", "title", "authority")
+SIGNALS = ("coverage", "who", "number", "region", "title", "authority", "dense")
 
 # Fitted on the dev questions only (../shared/eval/dev.jsonl) by evaluation/fit_rerank.py, jointly over two corpus
 # settings: workplan + related (hybrid, bundled embedder) and + all laws as distractors (BM25 only).
@@ -28,6 +28,7 @@ WEIGHTS: dict[str, float] = {
     "region": 0.3,
     "title": 0.0,  # fitted to 0 (kept for the ablation)
     "authority": 0.8,
+    "dense": 0.0,  # only with PipelineOptions.rescorer (candidates embedded on demand; index/rescore.py)
 }
 NATIONAL = "全国"
 USER_REGION = "上海"  # the users are Shanghai's child-protection offices
@@ -56,6 +57,7 @@ class PipelineOptions:
     depth: int = 50  # candidates taken from hybrid retrieval
     mode: str = "hybrid"  # first-stage retrieval
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    rescorer: object | None = field(default=None, compare=False)  # index.rescore.CandidateRescorer: dense signal
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -142,15 +144,22 @@ def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
     return text
 
 
-def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, dict, Hit]]:
+def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
+                     kb=None) -> list[tuple[float, dict, Hit]]:
     """(score, features, hit) for each candidate, best first."""
     if not hits:
         return []
     top = max(h.score for h in hits) or 1.0
     grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
+    dense = [0.0] * len(hits)
+    if options.rescorer is not None and "dense" in options.signals and kb is not None:
+        from index.rescore import normalised
+
+        dense = normalised(options.rescorer.similarities(kb, query_text(analysis, options), hits))
     scored = []
-    for hit in hits:
+    for hit, sim in zip(hits, dense):
         feats = features(analysis, hit, hit.score / top, grams)
+        feats["dense"] = sim
         total = options.weights.get("base", 1.0) * feats["base"]
         total += sum(options.weights.get(s, 0.0) * feats[s] for s in options.signals)
         scored.append((total, feats, hit))
@@ -177,7 +186,7 @@ def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
     """Search with the best pipeline: analysed query, hybrid candidates, one per article, reranked."""
     options = options or PipelineOptions()
     analysis, hits = candidates(kb, query, filters, options, synonyms)
-    ranked = score_candidates(analysis, hits, options)
+    ranked = score_candidates(analysis, hits, options, kb)
     out = []
     for total, _, hit in ranked[:k]:
         out.append(replace(hit, score=round(total, 6)))
