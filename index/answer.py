@@ -98,25 +98,21 @@ class Answer:
 
 
 @lru_cache(maxsize=1)
-def _jieba():
-    import jieba
+def _default_tokenizer():
+    """The repository's tokenizer (domain dictionary + synonyms) — the one every index is built with."""
+    from ingest.tokenize import Tokenizer
 
-    jieba.setLogLevel(60)
-    return jieba
+    return Tokenizer.default()
 
 
 def _words(text: str, tokenizer=None) -> list[str]:
-    """Words of a text: the index's domain tokenizer when given (same segmentation as BM25), else plain jieba."""
-    if tokenizer is not None:
-        return tokenizer.words(text)
-    return _jieba().lcut(text)
+    """Words of a text, segmented as the search index segments them."""
+    return (tokenizer or _default_tokenizer()).words(text)
 
 
 def _subwords(text: str, tokenizer=None) -> list[str]:
     """Words and their dictionary sub-words (网络沉迷 -> 网络, 沉迷), as the search index splits them."""
-    if tokenizer is not None and hasattr(tokenizer, "tokens"):
-        return tokenizer.tokens(text)
-    return _jieba().lcut_for_search(text)
+    return (tokenizer or _default_tokenizer()).tokens(text)
 
 
 def content_terms(query: str, tokenizer=None) -> tuple[str, ...]:
@@ -139,7 +135,7 @@ def content_terms(query: str, tokenizer=None) -> tuple[str, ...]:
 def alternatives(terms: tuple[str, ...], tokenizer=None) -> dict[str, tuple[tuple[str, ...], ...]]:
     """For each colloquial term, the official terms it stands for, each as the words that must all occur
     (网瘾 -> 网络沉迷 -> (网络, 沉迷), so 沉迷网络 in a clause supports 网瘾)."""
-    synonyms = getattr(tokenizer, "synonyms", None) or {}
+    synonyms = (tokenizer or _default_tokenizer()).synonyms
     out: dict[str, tuple[tuple[str, ...], ...]] = {}
     for t in terms:
         alts = []
@@ -265,7 +261,8 @@ def supports(query: str, hits: list[Hit], tokenizer=None) -> list[float]:
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None) -> Answer:
     """The answer card for `query` from its ranked hits; found=False when no clause is supported enough.
 
-    `tokenizer` (the index's ingest.tokenize.Tokenizer) gives the domain segmentation and colloquial synonyms."""
+    `tokenizer` (default: the repository's ingest.tokenize.Tokenizer, as the index uses) gives the domain
+    segmentation and the colloquial synonyms."""
     qtype = analyze(query).qtype
     terms = content_terms(query, tokenizer)
     alts = alternatives(terms, tokenizer)
