@@ -32,18 +32,20 @@ def plain_hybrid_options(first_stage: str = "hybrid") -> PipelineOptions:
     return PipelineOptions(strip=False, synonyms=False, group_articles=False, signals=(), mode=first_stage)
 
 
-def configurations(names: list[str] | None = None, dense: bool = True) -> list[Configuration]:
+def configurations(names: list[str] | None = None, dense: bool = True, rescorer=None) -> list[Configuration]:
     """The named configurations (default: all) — bm25, dense, hybrid, best, best-X, hybrid+X.
 
-    Without dense vectors (an index built with --embedder none) the pipeline runs over BM25 candidates.
+    Without dense vectors (an index built with --embedder none) the pipeline runs over BM25 candidates. The
+    `dense` signal (candidates embedded on demand, index/rescore.py) is measured only when a rescorer is given.
     """
     first = "hybrid" if dense else "bm25"
-    best = PipelineOptions(mode=first)
-    plain = plain_hybrid_options(first)
+    best = PipelineOptions(mode=first, rescorer=rescorer)
+    plain = replace(plain_hybrid_options(first), rescorer=rescorer)
+    improvements = [x for x in IMPROVEMENTS if x != "dense" or rescorer is not None]
     table: list[Configuration] = [Configuration(m, m) for m in PLAIN_MODES if dense or m == "bm25"]
     table.append(Configuration("best", "best", best))
-    table += [Configuration(f"best -{x}", "best", best.without(x)) for x in IMPROVEMENTS]
-    for x in IMPROVEMENTS:
+    table += [Configuration(f"best -{x}", "best", best.without(x)) for x in improvements]
+    for x in improvements:
         if x in SIGNALS:
             opts = replace(plain, signals=(x,))
         else:

@@ -28,6 +28,9 @@ def register(subparsers, config: Config) -> None:
     p.add_argument("--embedder", default=None, help=f"embedder for --corpus builds (default: {config.embedder})")
     p.add_argument("--configs", default=None,
                    help="comma-separated configuration names (default: all; e.g. bm25,hybrid,best,'best -title')")
+    p.add_argument("--rescore", action="store_true",
+                   help="add the dense signal to the best pipeline: embed each query's candidates with the bundled "
+                        "embedder (cached in the cache dir) — for indexes built with --embedder none")
     p.add_argument("--top-k", type=int, default=10, help="results per question (the hit rule counts 10)")
     p.add_argument("--json", type=Path, default=None, help="also write the table and per-question ranks as JSON")
     p.add_argument("--runs", type=Path, default=None, help="write one run JSONL per configuration into this folder")
@@ -71,7 +74,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
         return 1
     names = [n.strip() for n in args.configs.split(",") if n.strip()] if args.configs else None
     try:
-        configs = configurations(names, dense=kb.dense is not None)
+        rescorer = None
+        if args.rescore:
+            from index.rescore import CandidateRescorer
+
+            rescorer = CandidateRescorer("bundled", cfg.cache_dir)
+        configs = configurations(names, dense=kb.dense is not None, rescorer=rescorer)
     except ValueError as exc:
         print(f"policykb eval: error: {exc}", file=sys.stderr)
         return 2
