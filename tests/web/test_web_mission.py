@@ -44,3 +44,38 @@ def test_basis_puts_documents_that_address_the_query_first_by_authority(kb_clien
     assert clear[:2] == [("法律", "中华人民共和国未成年人保护法"), ("地方性法规", "上海市未成年人保护条例")]
     assert "不得设置烟、酒、彩票销售网点" in docs[0]["sentences"][0]["text"]
     assert all(d["support"] > 0 for d in docs)  # documents sharing no word with the query are left out
+
+
+def test_every_answer_item_is_a_verbatim_span_of_the_clause_it_cites(kb_client, kb, dev_questions):
+    import json
+
+    questions = [json.loads(line) for line in dev_questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = 0
+    for q in questions:
+        body = kb_client.get("/api/ask", query_string={"q": q["question"]}).get_json()
+        answer = body["answer"]
+        items = answer["units"] + answer["sentences"] + answer["clauses"] + answer["nearest"]
+        assert body["found"] == bool(answer["units"] or answer["sentences"] or answer["clauses"]), q["id"]
+        found += body["found"]
+        for item in items:
+            clause = kb.clause(item["clause_id"])
+            assert clause is not None and item["citation"] == clause.citation, (q["id"], item["clause_id"])
+            assert item["text"] in clause.text, (q["id"], item["text"])
+            if item.get("duty"):
+                assert item["duty"] in clause.text, (q["id"], item["duty"])
+    assert found >= len(questions) // 2  # the card answers most dev questions (36 of 49 when measured)
+
+
+def test_work_plan_page_shows_its_sentences_and_marks_the_cited_one(kb_client, kb):
+    from bs4 import BeautifulSoup
+
+    plan = next(d for d in kb.documents() if d.level == "工作要点")
+    doc = kb.document(plan.id)
+    sentence = next(c for c in doc.clauses if c.kind == "sentence" and "追光小屋" in c.text)
+    html = kb_client.get(f"/documents/{quote(plan.id)}?clause={quote(sentence.id, safe='')}").get_data(as_text=True)
+    soup = BeautifulSoup(html, "lxml")
+    body = soup.select_one("section.doc-body").get_text()
+    assert all(leaf.text.strip() in body for leaf in doc.leaves())  # the whole text, sentences included
+    target = soup.select_one(".is-target")
+    assert target.name == "span" and sentence.text in target.get_text()
+    assert target.find_parent("p", class_="run") is not None  # shown inside its paragraph, not as a block
