@@ -16,7 +16,7 @@ from ingest.blocks import Block
 from ingest.metadata import iso_date
 
 INFO_KEYS = ("索取号", "发布机构", "文件编号", "发布日期", "公开类别", "主题分类", "成文日期", "发文字号", "发文机关",
-             "实施日期", "有效性")
+             "实施日期", "有效性", "发布时间", "来源")
 INFO_RE = re.compile(rf"({'|'.join(INFO_KEYS)})\s*[:：]\s*")
 HEADER_RE = re.compile(r"^(.+?)\s*[(（]\s*(\d{4}-\d{1,2}-\d{1,2})\s*[)）]$")
 ISSUED_RE = re.compile(r"关于(?:印发|转发|发布)\s*《(.+?)》")
@@ -87,7 +87,13 @@ def parse_notice(lines: list[str], title: str = "") -> NoticeParts | None:
     elif lines and (m := HEADER_RE.match(lines[0])):
         parts.notice, parts.published = m.group(1).strip(), iso_date(m.group(2))
         i = 1
-    while i < len(lines) and i < 8 and (info := parse_info(lines[i])):
+    # short furniture lines (字号, 分享 …) that survived between the header and the info block are dropped
+    j = i
+    while j < min(len(lines), i + 4) and not parse_info(lines[j]) and len(lines[j]) <= 40:
+        j += 1
+    if j < len(lines) and j > i and parse_info(lines[j]):
+        i = j
+    while i < len(lines) and i < 12 and (info := parse_info(lines[i])):
         parts.info.update(info)
         i += 1
     if not parts.info and not (parts.notice and parts.published):
@@ -95,7 +101,7 @@ def parse_notice(lines: list[str], title: str = "") -> NoticeParts | None:
     if not parts.notice and lines[i:]:
         parts.notice = lines[i]
         i += 1
-    parts.published = parts.published or iso_date(parts.info.get("发布日期", ""))
+    parts.published = parts.published or iso_date(parts.info.get("发布日期", "") or parts.info.get("发布时间", ""))
     rest = lines[i:]
     issued = ISSUED_RE.search(parts.notice)
     title_at = next((k for k, line in enumerate(rest) if issued and _same(line, issued.group(1))), None)

@@ -50,7 +50,7 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     prom = parse_promulgation(raw.promulgation)
     info = dict(raw.info)
     notice = raw.notice
-    issuer = info.get("发布机构") or info.get("发文机关") or prom.issuer
+    issuer = info.get("发布机构") or info.get("发文机关") or prom.issuer or info.get("来源", "")
     published = (notice.published if notice else None) or prom.published
     adopted = (notice.signed if notice else None) or prom.adopted
     effective = prom.effective or info.get("实施日期") or None

@@ -242,3 +242,31 @@ def test_a_bad_file_never_aborts_the_batch(tmp_path):
     assert not problems["plain.txt"].fatal and "no structure recognised" in problems["plain.txt"].reason
     plain = next(d for d in result.documents if d.source_path.endswith("plain.txt"))
     assert [c.id.split("#")[1] for c in plain.clauses] == ["段1", "段2"]
+
+
+def test_html_notice_with_div_info_line_and_trailing_signature(tmp_path):
+    page = """<html><head><meta charset="utf-8"><title>关于开展2025年暑期未成年人保护专项行动的通知</title></head><body>
+    <ul class="menu"><li>首页</li><li>政务公开</li></ul>
+    <div class="article">
+      <h1>关于开展2025年暑期未成年人保护专项行动的通知</h1>
+      <div class="meta"><span>来源：某区民政局</span> <span>发布时间：2025-07-01</span></div>
+      <div class="share-bar">分享到：微信 微博</div>
+      <div class="content">
+        <p>各街镇未成年人保护工作站：</p>
+        <p>为做好暑期未成年人保护工作，现就有关事项通知如下。</p>
+        <p>一、加强水域安全巡查。各街镇每周至少巡查一次，发现隐患及时处置。</p>
+        <p>二、做好困境儿童走访。儿童主任每月走访一次。</p>
+        <p>某区民政局</p>
+        <p>2025年6月30日</p>
+      </div>
+    </div></body></html>"""
+    path = tmp_path / "summer.html"
+    path.write_text(page, encoding="utf-8")
+    doc = load_file(path)
+    assert doc.title == "关于开展2025年暑期未成年人保护专项行动的通知" and doc.issuing_notice == ""
+    assert doc.issuer == "某区民政局" and doc.published == "2025-07-01" and doc.adopted == "2025-06-30"
+    assert "分享" not in doc.body and "首页" not in doc.body and "来源" not in doc.body
+    by_id = {c.id.split("#")[1]: c for c in doc.clauses}
+    assert by_id["一"].kind == "paragraph" and by_id["一"].citation == f"《{doc.title}》一、"
+    assert by_id["落款"].kind == "signature" and by_id["落款"].text.split() == ["某区民政局", "2025年6月30日"]
+    assert by_id["段1"].text == "各街镇未成年人保护工作站："
