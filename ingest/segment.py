@@ -22,7 +22,7 @@ HEADING_RE = re.compile(rf"^第([{N}]+)(编|編|分编|分編|章|节|節)(?=[\s
 ARTICLE_RE = re.compile(rf"^第([{N}]+)[条條](?:之([{N}]+))?")  # traditional 條 too
 ITEM_RE = re.compile(rf"^[（(]([{CN}]+)[）)]")  # （一） 项
 SUBITEM_RE = re.compile(r"^(?:(\d{1,3})[.．、](?!\d)|([\u2488-\u249b])|[（(](\d{1,3})[）)]|([\u2474-\u2487])|([\u2460-\u2473]))")
-SECTION_RE = re.compile(rf"^([{CN}]+)、")  # 一、
+SECTION_RE = re.compile(rf"^([{CN}]+)、(?![{CN}]{{1,2}}[级类等档星批期线])")  # 一、 but not 一、二级
 ITEM_REFERENCE_RE = re.compile(r"^(?:[至、和或及到]\s*[（(]|项)")
 POINT_RE = re.compile(rf"^([{CN}]{{1,3}})是(?![是否])")  # 一是 / 二是 paragraphs of work plans
 REF_RE = re.compile(r"《([^《》\n]{2,80})》")
@@ -259,7 +259,8 @@ class Segmenter:
         self.article = None
 
     def _in_article(self, text: str, start: int, end: int) -> None:
-        if (m := ITEM_RE.match(text)) and not ITEM_REFERENCE_RE.match(text[m.end():]):
+        m = ITEM_RE.match(text) or SECTION_RE.match(text)  # older laws number their items 一、二、
+        if m and not ITEM_REFERENCE_RE.match(text[m.end():]):
             n = cn_to_int(m.group(1))
             assert self.article is not None
             if n in (1, self.article.item + 1):  # （一）至（三）项所列… after （五） is a paragraph, not an item

@@ -194,3 +194,11 @@ def test_unnumbered_headings_are_named_in_citations_and_case_titles_come_from_th
     assert cites["段1"] == "《某人诉某公司案》第1段"  # the holding line is kept as text, not lost
     assert cites["序言.段1"] == "《某人诉某公司案》序言第1段"
     assert cites["裁判要点.一"] == "《某人诉某公司案》裁判要点一、"
+
+
+def test_old_style_items_and_grade_phrases():
+    text = "某条例\n\n第五条 下列单位：\n\n一、学校；\n\n二、医院。\n\n一、二级客运站应当实行安全检查。\n\n第六条 甲。\n"
+    doc = doc_of(text)
+    assert ids(doc)[:5] == ["第五条", "第五条.第一款", "第五条.第一款.第一项", "第五条.第一款.第二项", "第五条.第二款"]
+    plan = doc_of("某方案\n\n一、二级医院开展儿童保健服务。\n\n一、总体要求\n")
+    assert ids(plan) == ["段1", "一"]
