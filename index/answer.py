@@ -27,6 +27,8 @@ _STOP = frozenset(
     "孩子 小孩 娃 家长 一下 现在 今年 这个 那个 没有 不 吗 呢 吧 啊 管 负责 部门 单位 机构 规定 要求 多少 几 "
     "以下 以上 必须 能否 不能 可不可以 是否 直接 一般 相关 有关 情况 问题".split()
 )
+# "Where do I go" questions: the answer is the unit a duty points to (向公安机关报告), not the one that must act.
+_CONTACT_QUESTION = re.compile(r"找谁|向谁|找哪|到哪里|去哪里|去哪儿|哪里查|哪儿查|哪里报|哪里举报|哪里投诉")
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿半"
 _FIGURE = re.compile(
@@ -222,25 +224,30 @@ def _number_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit
     return [it for _, _, it in found[:MAX_SENTENCES]]
 
 
-def _unit_items(terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
+def _unit_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
     """Responsible units the duty extractor (ingest.duties) finds in the best clauses, each with its duty and
-    clause; units that must act (负责) come before partners and contacts of the same clause."""
-    from ingest.duties import HOLDER, extract_duties
+    clause. Units that must act (负责) come first within a clause; for "where do I go" questions (找谁/向谁/到哪里查)
+    the units a duty points to (向公安机关报告/查询) come first across all clauses."""
+    from ingest.duties import CONTACT, HOLDER, extract_duties
 
+    contact_first = bool(_CONTACT_QUESTION.search(query))
+    found = []
+    for rank, hit in enumerate(hits):
+        sup = support(terms, hit.text, alts)
+        for duty in extract_duties(hit.text):
+            preferred = duty.role == (CONTACT if contact_first else HOLDER)
+            key = (not preferred, rank, duty.start) if contact_first else (rank, not preferred, duty.start)
+            found.append((key, hit, sup, duty))
     items: list[AnswerItem] = []
     seen: set[str] = set()
-    for hit in hits:
-        sup = support(terms, hit.text, alts)
-        duties = sorted(extract_duties(hit.text), key=lambda d: (d.role != HOLDER, d.start))
-        for duty in duties:
-            name = f"{duty.level}{duty.unit}" if duty.level in ("国家",) else duty.unit
-            if name in seen:
-                continue
-            seen.add(name)
-            what = duty.duty.strip().rstrip("。；;，,")
-            items.append(_item(hit, hit.text, sup, unit=name, duty=what))
-            if len(items) >= MAX_UNITS:
-                return items
+    for _, hit, sup, duty in sorted(found, key=lambda t: t[0]):
+        name = f"{duty.level}{duty.unit}" if duty.level in ("国家",) else duty.unit
+        if name in seen:
+            continue
+        seen.add(name)
+        items.append(_item(hit, hit.text, sup, unit=name, duty=duty.duty.strip().rstrip("。；;，,")))
+        if len(items) >= MAX_UNITS:
+            break
     return items
 
 
@@ -280,7 +287,7 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
         if not answer.sentences:  # no figure of the asked kind in any supported clause
             return answer
         answer.kind = "sentences"
-    elif qtype == "who" and (units := _unit_items(terms, alts, [h for s, h in by_support if s >= threshold])):
+    elif qtype == "who" and (units := _unit_items(query, terms, alts, [h for s, h in by_support if s >= threshold])):
         answer.units, answer.kind = units, "units"
     else:
         answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]
