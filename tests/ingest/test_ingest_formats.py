@@ -270,3 +270,12 @@ def test_html_notice_with_div_info_line_and_trailing_signature(tmp_path):
     assert by_id["一"].kind == "paragraph" and by_id["一"].citation == f"《{doc.title}》一、"
     assert by_id["落款"].kind == "signature" and by_id["落款"].text.split() == ["某区民政局", "2025年6月30日"]
     assert by_id["段1"].text == "各街镇未成年人保护工作站："
+
+
+def test_worker_processes_give_the_same_result(tmp_path):
+    for i in range(4):
+        (tmp_path / f"law{i}.txt").write_text(LAW.replace("某市", f"第{i}市"), encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    one, two = ingest_paths([tmp_path]), ingest_paths([tmp_path], workers=2)
+    assert [d.to_dict() for d in one.documents] == [d.to_dict() for d in two.documents]
+    assert one.problems == two.problems and len(one.documents) == 4
