@@ -1,14 +1,15 @@
-"""The answer card (index/answer.py) on real clause texts: units for who, the figure's sentence for number,
+"""The answer card (index/answer.py) on hand-written clause texts in the corpus style: units for who, the figure's sentence for number,
 clauses otherwise, and found=False below the threshold — never an item without its clause."""
 from index.answer import CONFIDENCE_THRESHOLD, build_answer, expected_units, figures, mandating_sentences
 from index.hit import Hit
 
-SH = "上海市未成年人保护条例"
-ART49 = ("第四十九条 网信部门负责统筹协调本市未成年人网络保护和相关监督管理工作。公安、教育、文化旅游、广播电视、"
-         "新闻出版、电影、卫生健康等部门按照各自职责，做好未成年人网络保护工作。")
-ART16 = ("携带未满四周岁的未成年人乘坐家庭乘用车，应当配备并正确使用儿童安全座椅，"
-         "不得让未满十二周岁的未成年人乘坐副驾驶座位。")
-PLAN = "推动全市300间“追光小屋”改造实施落地，改善困境未成年人居住学习环境。"
+# Hand-written clauses in the style of the corpus (not copied from any law).
+SH = "示例市少年关爱条例"
+ART49 = ("第二条 网信部门负责统筹协调本市少年网络关爱和相关监督管理工作。公安、教育、文化旅游等部门按照各自职责，"
+         "做好少年网络关爱工作。")
+ART16 = "携带未满五周岁的少年乘坐家庭乘用车，应当使用儿童安全座椅，不得让未满十周岁的少年乘坐副驾驶座位。"
+PLAN = "推动全市200间“阳光小屋”改造实施落地，改善困境少年居住学习环境。"
+ART5 = "第五条 幼儿园招聘工作人员时，应当向公安机关查询应聘者是否具有违法犯罪记录。教育部门负责监督检查。"
 
 
 def hit(text: str, article: str, doc: str = SH, rank: int = 1) -> Hit:
@@ -21,38 +22,38 @@ def hit(text: str, article: str, doc: str = SH, rank: int = 1) -> Hit:
 
 
 def test_who_question_names_units_with_their_clause():
-    a = build_answer("哪个部门负责未成年人网络保护", [hit(ART49, "第四十九条")])
+    a = build_answer("哪个部门负责少年网络关爱", [hit(ART49, "第二条")])
     assert a.found and a.kind == "units" and a.qtype == "who"
     first = a.units[0]
-    assert first.unit == "网信部门" and first.citation == f"《{SH}》第四十九条"
-    assert first.duty.startswith("负责统筹协调本市未成年人网络保护")
+    assert first.unit == "网信部门" and first.citation == f"《{SH}》第二条"
+    assert first.duty.startswith("负责统筹协调本市少年网络关爱")
     assert {"公安机关", "教育部门"} <= {u.unit for u in a.units}
     assert all(u.clause_id and u.duty in ART49 for u in a.units)
 
 
 def test_number_question_gives_the_sentence_with_the_figure():
-    a = build_answer("几岁以下坐私家车必须用安全座椅？", [hit(PLAN, "三、一是", "工作要点", 1), hit(ART16, "第十六条", rank=2)])
+    a = build_answer("几岁以下坐私家车必须用安全座椅？", [hit(PLAN, "三、一是", "工作要点", 1), hit(ART16, "第三条", rank=2)])
     assert a.found and a.kind == "sentences"
-    assert "四周岁" in a.sentences[0].text and a.sentences[0].text in ART16
-    assert a.sentences[0].citation.endswith("第十六条")
+    assert "五周岁" in a.sentences[0].text and a.sentences[0].text in ART16
+    assert a.sentences[0].citation.endswith("第三条")
 
 
 def test_number_question_without_a_figure_of_that_kind_is_not_found():
-    a = build_answer("追光小屋每户改造能补贴多少钱？", [hit(PLAN, "三、一是", "工作要点")])
-    assert expected_units("追光小屋每户改造能补贴多少钱？") == ("元", "万元", "亿元")
+    a = build_answer("阳光小屋每户改造能补贴多少钱？", [hit(PLAN, "三、一是", "工作要点")])
+    assert expected_units("阳光小屋每户改造能补贴多少钱？") == ("元", "万元", "亿元")
     assert not a.found and a.kind == "none"
     assert a.nearest and a.nearest[0].clause_id.endswith("三、一是")  # shown as the nearest clause, not an answer
 
 
 def test_unsupported_question_is_not_found_and_empty_hits_too():
-    a = build_answer("今年迪士尼儿童票怎么买", [hit(ART49, "第四十九条")])
+    a = build_answer("今年迪士尼儿童票怎么买", [hit(ART49, "第二条")])
     assert not a.found and a.confidence < CONFIDENCE_THRESHOLD and not (a.units or a.sentences or a.clauses)
-    empty = build_answer("哪个部门负责未成年人网络保护", [])
+    empty = build_answer("哪个部门负责少年网络关爱", [])
     assert not empty.found and empty.nearest == [] and empty.confidence == 0.0
 
 
 def test_other_questions_answer_with_clauses_and_to_dict_shape():
-    a = build_answer("未成年人网络保护工作怎么做", [hit(ART49, "第四十九条")])
+    a = build_answer("少年网络关爱工作怎么做", [hit(ART49, "第二条")])
     assert a.found and a.kind == "clauses" and a.clauses[0].text == ART49
     d = a.to_dict()
     assert d["found"] is True and d["answer"]["kind"] == "clauses"
@@ -60,7 +61,14 @@ def test_other_questions_answer_with_clauses_and_to_dict_shape():
 
 
 def test_figures_and_mandating_sentences():
-    assert figures(ART16) == ["四周岁", "十二周岁"]
+    assert figures(ART16) == ["五周岁", "十周岁"]
     assert figures("自2025年3月1日起施行") == ["2025年3月1日"]
-    sents = mandating_sentences(ART49, "未成年人网络保护统筹协调")
-    assert sents[0].startswith("第四十九条 网信部门负责统筹协调")
+    sents = mandating_sentences(ART49, "少年网络关爱统筹协调")
+    assert sents[0].startswith("第二条 网信部门负责统筹协调")
+
+
+def test_where_to_go_questions_put_the_unit_a_duty_points_to_first():
+    a = build_answer("幼儿园招人，要到哪里查应聘者的犯罪记录？", [hit(ART5, "第五条")])
+    assert a.found and a.kind == "units" and a.units[0].unit == "公安机关"
+    b = build_answer("哪个部门负责监督检查幼儿园招聘工作人员", [hit(ART5, "第五条")])
+    assert b.found and b.units[0].unit == "教育部门"  # who must act comes first otherwise
