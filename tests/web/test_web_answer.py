@@ -1,5 +1,5 @@
-"""The answer card (index/answer.py) on hand-written clause texts in the corpus style: units for who, the figure's sentence for number,
-clauses otherwise, and found=False below the threshold — never an item without its clause."""
+"""The answer card (index/answer.py) on hand-written clauses in the corpus style: units for who, the figure's
+sentence for number, clauses otherwise, found=False below the threshold — never an item without its clause."""
 from index.answer import CONFIDENCE_THRESHOLD, build_answer, expected_units, figures, mandating_sentences
 from index.hit import Hit
 
