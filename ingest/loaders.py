@@ -40,8 +40,12 @@ def from_lines(lines: list[str], fmt: str, title: str = "", depths: list[int] | 
     """A RawDoc from cleaned non-empty lines (`depths[i]` = heading depth of line i): notice page or titled text."""
     depths = depths or [0] * len(lines)
     raw = RawDoc(fmt=fmt, title=title)
-    if not any(depths) and (notice := parse_notice(lines, title)) is not None:
+    if (notice := parse_notice(lines, title)) is not None:
         raw.notice, raw.title, raw.blocks, raw.info = notice, notice.title, notice.blocks, dict(notice.info)
+        heading_depth = {line: d for line, d in zip(lines, depths) if d}
+        for block in raw.blocks:
+            if not block.role:
+                block.depth = heading_depth.get(block.text, 0)
         return raw
     lines, depths = _without_furniture(lines, depths)
     start = 0

@@ -128,7 +128,13 @@ class Segmenter:
 
     def _cite_context(self) -> str:
         """Unnumbered headings (序言, 基本案情…) named in citations of the paragraphs under them; 第X章 is not."""
-        return "".join(re.sub(r"\s+", "", h[2]) for h in self.headings if not HEADING_RE.match(h[2]))
+        out = []
+        for _, _, text in self.headings:
+            if HEADING_RE.match(text):
+                continue
+            mk = _marker(text)
+            out.append(mk[2] if mk else re.sub(r"\s+", "", text))
+        return "".join(out)
 
     def _heading_texts(self) -> tuple[str, ...]:
         return tuple(h[2] for h in self.headings) + tuple(m.heading_text for m in self.markers if m.heading_text)
@@ -275,6 +281,8 @@ class Segmenter:
     # -- generic paragraphs -------------------------------------------------------------------------------------
     def _generic(self, text: str, start: int, end: int) -> None:
         mk = _marker(text)
+        if mk and self.headings and (top := _marker(self.headings[-1][2])) and top[0] == mk[0]:
+            self.headings.pop()  # '二、…' as a plain line after '一、…' marked up as a heading: siblings
         head_parts = [h[1] for h in self.headings]
         head = tuple(h[2] for h in self.headings)
         if mk is None:
@@ -351,7 +359,8 @@ class Segmenter:
                 self._role(block.role, start, end)
                 continue
             if i in toc:
-                self._add(id=self._id(["目录", (self._structural_heading(block) or (0, _sanitize(text)))[1]]), locator=("目录", text), citation=self.cite + "目录",
+                part = (self._structural_heading(block) or (0, _sanitize(text)))[1]
+                self._add(id=self._id(["目录", part]), locator=("目录", text), citation=self.cite + "目录",
                           kind="heading", start=start, end=end, leaf=True, parent_id=None, article_id=None)
                 continue
             if (h := self._structural_heading(block)) is None and _bare_heading(block, blocks[i + 1:i + 2]):

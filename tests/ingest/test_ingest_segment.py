@@ -202,3 +202,9 @@ def test_old_style_items_and_grade_phrases():
     assert ids(doc)[:5] == ["第五条", "第五条.第一款", "第五条.第一款.第一项", "第五条.第一款.第二项", "第五条.第二款"]
     plan = doc_of("某方案\n\n一、二级医院开展儿童保健服务。\n\n一、总体要求\n")
     assert ids(plan) == ["段1", "一"]
+
+
+def test_marked_up_and_plain_section_lines_are_siblings():
+    doc = doc_of("# 某方案\n\n### 一、目标\n\n建成十个。\n\n二、任务\n\n（一）建设空间。\n", "某方案.md")
+    assert ids(doc) == ["一", "一.段1", "二", "二.（一）"]
+    assert next(c for c in doc.clauses if c.id.endswith("#一.段1")).citation == "《某方案》一、第1段"
