@@ -121,6 +121,29 @@ def _previous(index_dir: Path, embedder_name: str, dict_hash: str):
         db.close()
 
 
+def _same_corpus(index_dir: Path, roots: list[Path], docs: list[Document], extra: list[str],
+                 report: BuildReport) -> bool:
+    """Fast path: the index came only from paths under `roots` and its fingerprint equals these documents'."""
+    try:
+        manifest = read_manifest(index_dir)
+    except KBIndexError:
+        return False
+    old_roots = manifest.get("paths") or []
+    if not old_roots or not all(_under(p, roots) for p in old_roots):
+        return False  # other paths contributed documents: the full comparison is needed
+    for d in docs:
+        d.status, d.superseded_by = "current", None
+    from ingest.versions import resolve_versions
+
+    resolve_versions(docs)
+    if manifest.get("corpus_fingerprint") != _fingerprint(docs, extra):
+        return False
+    counts = manifest.get("counts", {})
+    report.unchanged = True
+    report.documents, report.clauses, report.units = len(docs), sum(len(d.clauses) for d in docs), counts.get("units", 0)
+    return True
+
+
 def build_index(
     paths: Sequence[str | Path],
     index_dir: str | Path,
@@ -149,11 +172,15 @@ def build_index(
     tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
+    extra = [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION, duties_version()]
     with build_lock(index_dir):
         t1 = time.perf_counter()
-        manifest, old_docs, old_tokens, old_vectors = _previous(index_dir, name, dict_hash)
         roots = [Path(p).resolve() for p in paths]
         new_docs = _dedupe(documents, report)
+        if _same_corpus(index_dir, roots, new_docs, extra, report):
+            report.seconds["compare"] = time.perf_counter() - t1
+            return report
+        manifest, old_docs, old_tokens, old_vectors = _previous(index_dir, name, dict_hash)
         new_ids = {d.id for d in new_docs}
         old_by_id = {d.id: d for d in old_docs}
         kept = [d for d in old_docs if d.id not in new_ids and not _under(d.source_path, roots)]
@@ -165,8 +192,7 @@ def build_index(
         for d in final:
             d.status, d.superseded_by = "current", None
         resolve_versions(final)
-        fingerprint = _fingerprint(final, [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION,
-                                           duties_version()])
+        fingerprint = _fingerprint(final, extra)
         report.documents = len(final)
         report.clauses = sum(len(d.clauses) for d in final)
         if manifest and manifest.get("corpus_fingerprint") == fingerprint:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -45,10 +45,13 @@ class Unit:
     tokens: str  # space-separated search tokens
 
 
+def _record(obj, skip: tuple[str, ...] = ()) -> dict:
+    """The dataclass's fields as a dict, shallow (dataclasses.asdict deep-copies and costs seconds at scale)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in skip}
+
+
 def _doc_json(doc: Document) -> str:
-    d = doc.to_dict()
-    d.pop("clauses", None)
-    return json.dumps(d, ensure_ascii=False)
+    return json.dumps(_record(doc, ("clauses",)), ensure_ascii=False)
 
 
 def write_store(path: Path, documents: Sequence[Document], units: Sequence[Unit], meta: dict[str, str]) -> None:
@@ -69,7 +72,7 @@ def write_store(path: Path, documents: Sequence[Document], units: Sequence[Unit]
             db.executemany(
                 "INSERT INTO clauses VALUES (?,?,?,?,?,?)",
                 (
-                    (c.id, d.id, j, c.article_id, int(c.leaf), json.dumps(c.to_dict(), ensure_ascii=False))
+                    (c.id, d.id, j, c.article_id, int(c.leaf), json.dumps(_record(c), ensure_ascii=False))
                     for d in documents
                     for j, c in enumerate(d.clauses)
                 ),

@@ -123,3 +123,16 @@ def test_cli_errors_exit_2_with_the_fix(tmp_path, kb_dir, capsys):
     assert main(["search", "网络", "--index", str(kb_dir), "--embedder", "none"]) == 2
     assert "cannot be searched with" in capsys.readouterr().err
     assert main(["search", "--index", str(kb_dir)]) == 2
+
+
+def test_concurrent_searches_match_sequential_ones(kb):
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["网吧", "安全座椅几岁", "学校周边烟酒", "强制报告制度", "困境儿童关爱服务", "家庭教育指导"] * 3
+    expected = {q: [h.clause_id for h in kb.search(q, k=5)] for q in set(queries)}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        got = list(pool.map(lambda q: (q, [h.clause_id for h in kb.search(q, k=5)]), queries))
+    assert all(ids == expected[q] for q, ids in got)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        docs = list(pool.map(lambda d: kb.document(d.id), kb.documents(limit=8)))
+    assert all(d is not None and d.clauses for d in docs)
