@@ -121,7 +121,8 @@ def _tables(path: str | None = None):
     item = f"(?:{alt(_LEVELS)})?(?:{stems}|[\u4e00-\u9fff]{{2,6}}?)"
     stem_list = f"(?P<stems>{stems}(?:{_SEP}(?:{alt(_LEVELS)})?{stems}|、{item})*){_SUFFIX}"
     mention = re.compile(f"{level}(?:{stem_list}|(?P<name>{names}))")
-    stem_re = re.compile(f"(?P<w1>{stems}(?=$|{_SEP}))|(?:{alt(_LEVELS)})?(?P<w2>{stems}(?=$|{_SEP})|[^、]+?(?=$|、))")
+    stem_re = re.compile(f"(?P<w1>{stems}(?=$|{_SEP}))|(?:{alt(_LEVELS)})(?P<w2>{stems}(?=$|{_SEP}))"
+                         f"|(?P<w3>[^、]+?(?=$|、))")
     return by_stem, by_name, by_canonical, mention, stem_re
 
 
@@ -157,10 +158,11 @@ def _mentions(text: str, path: str | None) -> list[_Mention]:
                     pos += sep.end()
                     continue
                 s = stem_re.match(stems_text, pos)
-                key = "w1" if s.group("w1") else "w2"
+                key = next(k for k in ("w1", "w2", "w3") if s.group(k))
                 word, word_start = s.group(key), base + s.start(key)
                 pos = s.end()
-                unit = by_stem.get(word) or Unit(word + "部门", "政府部门", (word,), ())
+                unit = (by_stem.get(word) or by_name.get(word + "机关") or by_name.get(word + "部门")
+                        or Unit(word + "部门", "政府部门", (word,), ()))
                 parts.append((unit, word, word_start, word_start + len(word)))
         else:
             name = m.group("name")

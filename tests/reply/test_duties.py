@@ -67,3 +67,15 @@ def test_malformed_dictionary_names_file_and_line(tmp_path):
     bad.write_text("网信部门\t政府部门\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"units.txt:1"):
         load_units(str(bad))
+
+
+def test_list_items_missing_from_the_dictionary_become_units():
+    got = [(d.unit, d.unit_text) for d in extract_duties("教育部门应当加强与公安、应急管理、气象等相关部门的应急联动。")]
+    assert got == [("教育部门", "教育"), ("公安机关", "公安"), ("应急管理部门", "应急管理"), ("气象部门", "气象")]
+    assert [d.unit for d in extract_duties("市公安、国家安全机关应当依法处理。")] == ["公安机关", "国家安全机关"]
+
+
+def test_no_unit_in_plain_text():
+    assert extract_duties("国家鼓励创作有利于未成年人健康成长的图书。任何组织或者个人不得开拆。") == []
+    with pytest.raises(TypeError):
+        extract_duties(None)
