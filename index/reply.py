@@ -140,12 +140,14 @@ def _search_text(kb, inquiry: str) -> str:
     return inquiry[:limit]
 
 
-def candidates_for(kb, inquiry: str, k: int = CANDIDATES) -> list[Candidate]:
-    """The clauses retrieved for the inquiry, best first, with their lexical support."""
+def candidates_for(kb, inquiry: str, k: int = CANDIDATES, search=None) -> list[Candidate]:
+    """The clauses retrieved for the inquiry, best first, with their lexical support; `search(query, k)` replaces
+    the knowledge base's hybrid search (e.g. index.rerank.search_best)."""
+    search = search or kb.search
     terms = inquiry_terms(inquiry)
     synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None)
     out, seen = [], set()
-    for hit in kb.search(_search_text(kb, inquiry), k=k * 2):
+    for hit in search(_search_text(kb, inquiry), k=k * 2):
         if hit.clause_id in seen:
             continue
         seen.add(hit.clause_id)
@@ -217,7 +219,7 @@ def _title(inquiry: str) -> str:
 
 
 def compose_reply(kb, inquiry: str, clause_ids: list[str] | None = None,
-                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES) -> Reply:
+                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, search=None) -> Reply:
     """Draft a reply to `inquiry` from `kb` (a KnowledgeBase); `clause_ids` overrides which candidates are quoted."""
     inquiry = check_inquiry(inquiry)
     if clause_ids is not None:
@@ -225,7 +227,7 @@ def compose_reply(kb, inquiry: str, clause_ids: list[str] | None = None,
             raise ReplyInputError("clause_ids: must be a list of clause id strings")
         if len(clause_ids) > 2 * CANDIDATES:
             raise ReplyInputError(f"clause_ids: at most {2 * CANDIDATES} ids")
-    cands = candidates_for(kb, inquiry, k)
+    cands = candidates_for(kb, inquiry, k, search)
     by_id = {c.clause_id: c for c in cands}
     chosen = default_selection(cands, threshold) if clause_ids is None else list(dict.fromkeys(clause_ids))
     quoted = []
