@@ -18,17 +18,18 @@ from index.query import QueryAnalysis, analyze
 
 SIGNALS = ("coverage", "who", "number", "region", "title", "authority", "dense")
 
-# Fitted on the dev questions only (../shared/eval/dev.jsonl) by evaluation/fit_rerank.py, jointly over two corpus
-# settings: workplan + related (hybrid, bundled embedder) and + all laws as distractors (BM25 only).
+# Fitted on the dev questions only (../shared/eval/dev.jsonl) by `python -m evaluation.fit_rerank --rescore --index
+# A B`, jointly over two corpus settings: workplan + related (hybrid, bundled embedder) and + all laws as
+# distractors (BM25 only, candidates embedded by the rescorer).
 WEIGHTS: dict[str, float] = {
     "base": 1.0,  # the fused retrieval score, normalised by the best candidate's
-    "coverage": 1.2,
-    "who": 0.2,
-    "number": 0.5,
+    "coverage": 2.0,
+    "who": 0.3,
+    "number": 0.3,
     "region": 0.3,
-    "title": 0.0,  # fitted to 0 (kept for the ablation)
-    "authority": 0.8,
-    "dense": 0.0,  # only with PipelineOptions.rescorer (candidates embedded on demand; index/rescore.py)
+    "title": 0.5,
+    "authority": 1.2,
+    "dense": 0.5,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/rescore.py)
 }
 NATIONAL = "全国"
 USER_REGION = "上海"  # the users are Shanghai's child-protection offices
@@ -144,6 +145,20 @@ def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
     return text
 
 
+def dense_signal(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions, kb=None) -> list[float]:
+    """Each candidate's query similarity, min-max scaled per query: from the rescorer when one is set (indexes
+    without vectors), else the dense retriever's own score (candidates it did not return get its lowest score)."""
+    from index.rescore import normalised
+
+    if options.rescorer is not None and kb is not None:
+        return normalised(options.rescorer.similarities(kb, query_text(analysis, options), hits))
+    present = [h.scores["dense"] for h in hits if "dense" in (h.scores or {})]
+    if not present:
+        return [0.0] * len(hits)
+    floor = min(present)
+    return normalised([(h.scores or {}).get("dense", floor) for h in hits])
+
+
 def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
                      kb=None) -> list[tuple[float, dict, Hit]]:
     """(score, features, hit) for each candidate, best first."""
@@ -151,11 +166,7 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
         return []
     top = max(h.score for h in hits) or 1.0
     grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
-    dense = [0.0] * len(hits)
-    if options.rescorer is not None and "dense" in options.signals and kb is not None:
-        from index.rescore import normalised
-
-        dense = normalised(options.rescorer.similarities(kb, query_text(analysis, options), hits))
+    dense = dense_signal(analysis, hits, options, kb) if "dense" in options.signals else [0.0] * len(hits)
     scored = []
     for hit, sim in zip(hits, dense):
         feats = features(analysis, hit, hit.score / top, grams)
