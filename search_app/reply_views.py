@@ -23,7 +23,7 @@ MAX_UNIT_NAME_CHARS = 40
 MAX_TOPIC_CHARS = 100
 MAX_DUTIES_PAGE = 200
 _MAP = "policykb_units_map"
-_MAP_LOCK = threading.Lock()
+_MAP_LOCK = "policykb_units_map_lock"
 
 
 def get_map():
@@ -35,7 +35,7 @@ def get_map():
     cached = app.extensions.get(_MAP)
     if cached is not None and cached[0] is kb:
         return cached[1]
-    with _MAP_LOCK:
+    with app.extensions.setdefault(_MAP_LOCK, threading.Lock()):
         cached = app.extensions.get(_MAP)
         if cached is None or cached[0] is not kb:
             try:
