@@ -17,6 +17,7 @@ from ingest.numerals import cn_to_int
 DATE_RE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 CN_DATE_RE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 PROMULGATION_RE = re.compile(r"(通过|修正|修订|修改|公布|施行|发布|批准|印发)")
+DOC_NUMBER_RE = re.compile(r"(?:(?![以经由和及的于])[\u4e00-\u9fa5]){1,8}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*(?:第\s*)?\d{1,4}\s*号")
 FILE_DATE_RE = re.compile(r"[(（]\s*(\d{4}-\d{2}-\d{2})\s*[)）]\s*$")
 
 # Folder names of the shared corpus (and sensible ones for a user's own corpus) -> level.
@@ -168,3 +169,12 @@ def doc_id(title: str, version_date: str | None, body_hash: str) -> str:
     """'<title>@<version date>' or '<title>@<hash8>' — readable, stable, safe in URLs ('/', '#', '?', spaces removed)."""
     safe = re.sub(r"[\s/#?%\\]+", "_", title.strip()) or "untitled"
     return f"{safe}@{version_date or body_hash[:8]}"
+
+
+def doc_number_in(lines: list[str]) -> str:
+    """A 文号 such as 劳社部发[2008]3号 / 沪未保委〔2024〕1 号 standing in metadata lines, else ''."""
+    for line in lines:
+        m = DOC_NUMBER_RE.search(line)
+        if m:
+            return m.group(0)
+    return ""

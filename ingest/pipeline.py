@@ -9,8 +9,8 @@ from typing import Iterator, Sequence
 from ingest.blocks import Block
 from ingest.errors import IngestError
 from ingest.loaders import RawDoc, file_format, read_markdown, read_plain
-from ingest.metadata import (content_hash, doc_id, file_date, level_from, parse_promulgation, region_from,
-                             title_from_filename)
+from ingest.metadata import (content_hash, doc_id, doc_number_in, file_date, level_from, parse_promulgation,
+                             region_from, title_from_filename)
 from ingest.model import Document, Problem
 from ingest.segment import segment
 from ingest.textio import read_text
@@ -72,7 +72,8 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     return Document(
         id=did, title=title, body=body, source_path=str(path), content_hash=digest,
         level=level_from(path, title, issuer), region=region_from(path, title), issuer=issuer,
-        doc_number=info.get("文件编号") or info.get("发文字号", ""), published=published, adopted=adopted,
+        doc_number=info.get("文件编号") or info.get("发文字号") or doc_number_in(raw.promulgation),
+        published=published, adopted=adopted,
         amended=tuple(prom.amended), effective=effective, version_date=version_date,
         issuing_notice=issuing_notice, info=info, notes=notes, clauses=clauses,
     )

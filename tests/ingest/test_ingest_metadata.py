@@ -49,3 +49,11 @@ def test_ids_are_readable_and_url_safe():
     assert doc_id("关于 a/b#c?d 的通知", None, "0123456789abcdef" * 4) == "关于_a_b_c_d_的通知@01234567"
     assert file_date(Path("上海市未成年人保护条例(2024-12-31).md")) == "2024-12-31"
     assert file_date(Path("上海市未成年人保护条例.md")) is None
+
+
+def test_document_numbers_in_metadata_lines():
+    from ingest.metadata import doc_number_in
+
+    assert doc_number_in(["劳社部发[2008]3号"]) == "劳社部发[2008]3号"
+    assert doc_number_in(["1993年8月7日 最高人民法院以法发〔1993〕15号印发"]) == "法发〔1993〕15号"
+    assert doc_number_in(["2004年11月25日 会议通过"]) == ""
