@@ -14,6 +14,7 @@ FURNITURE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "asi
                   "select", "template", "svg")
 FURNITURE_HINT = re.compile(r"nav|menu|footer|header|breadcrumb|crumb|share|sidebar|toolbar|banner|"
                             r"bottom|copyright|search|related|xgwj|print|font-?size|qrcode|ewm|weixin", re.I)
+INFO_HINT = re.compile(r"索取号|文件编号|发文字号")
 BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "table", "section", "article",
               "td", "dt", "dd", "blockquote", "pre")
 TITLE_SUFFIX = re.compile(r"\s*[-_|—–]\s*[^-_|—–]{2,30}(网|政府|门户|官网|平台|局|委员会)[^-_|—–]*$")
@@ -21,6 +22,13 @@ TITLE_SUFFIX = re.compile(r"\s*[-_|—–]\s*[^-_|—–]{2,30}(网|政府|门�
 
 def _lines_of(text: str) -> list[str]:
     return [ln.strip(" \t\u3000") for ln in clean_text(text).split("\n") if ln.strip(" \t\u3000")]
+
+
+def _holds_content(tag) -> bool:
+    """A 'header'-ish element that carries the page's title or info block (class="article-header") stays."""
+    if tag.name in ("script", "style", "noscript", "template", "svg", "iframe"):
+        return False
+    return tag.find("h1") is not None or bool(INFO_HINT.search(tag.get_text(" ", strip=True)[:2000]))
 
 
 def read_html(path: Path) -> RawDoc:
@@ -37,12 +45,14 @@ def read_html(path: Path) -> RawDoc:
     else:
         soup = BeautifulSoup(decode_bytes(data, path), "lxml")
     for tag in soup(FURNITURE_TAGS):
-        tag.decompose()
+        if not _holds_content(tag):
+            tag.decompose()
     for tag in soup.find_all(True):
         if tag.decomposed or tag.attrs is None:
             continue
         hint = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
-        if hint.strip() and FURNITURE_HINT.search(hint) and tag.name not in ("html", "body"):
+        if hint.strip() and FURNITURE_HINT.search(hint) and tag.name not in ("html", "body") \
+                and not _holds_content(tag):
             tag.decompose()
     h1 = soup.find("h1")
     title = h1.get_text(" ", strip=True) if h1 else ""

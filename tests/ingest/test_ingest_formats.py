@@ -102,7 +102,8 @@ def test_html_government_page():
     assert doc.issuer == "某区民政局" and doc.doc_number == "某未保委〔2025〕3 号"
     assert doc.published == "2025-03-18" and doc.adopted == "2025-03-12"
     assert doc.info["索取号"] == "TEST-2025-00017" and doc.info["公开类别"] == "主动公开"
-    for furniture in ("首页", "当前位置", "字体", "打印本页", "政策性文件留言咨询", "版权所有", "var _hmt", "索取号"):
+    for furniture in ("首页", "当前位置", "字体", "打印本页", "政策性文件留言咨询", "版权所有", "var _hmt", "索取号",
+                      "网站地图"):
         assert furniture not in doc.body, furniture
     kinds = {c.id.split("#")[1]: c.kind for c in doc.clauses}
     assert kinds["通知"] == "preamble" and kinds["落款"] == "signature" and kinds["标题"] == "heading"
