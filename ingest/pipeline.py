@@ -23,6 +23,7 @@ class IngestResult:
 
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    passed_over: list[Path] = field(default_factory=list)  # hidden files and folder READMEs, not problems
 
 
 def read_raw(path: Path) -> RawDoc:
@@ -89,16 +90,22 @@ def load_file(path: str | Path) -> Document:
     return build_document(p, read_raw(p))
 
 
-def iter_files(paths: Sequence[str | Path]) -> Iterator[Path]:
+def iter_files(paths: Sequence[str | Path], passed_over: list[Path] | None = None) -> Iterator[Path]:
     """Files named, and files under folders named (recursively, sorted). Inside folders, hidden files and a
-    folder's README.md/README.txt (which describes the folder, not a policy) are passed over."""
+    folder's README.md/README.txt (which describes the folder, not a policy) are passed over (and appended to
+    `passed_over` when given)."""
     for item in paths:
         p = Path(item)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if (f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                        and f.name.lower() not in ("readme.md", "readme.txt")):
-                    yield f
+                if not f.is_file():
+                    continue
+                if any(part.startswith(".") for part in f.relative_to(p).parts) \
+                        or f.name.lower() in ("readme.md", "readme.txt"):
+                    if passed_over is not None:
+                        passed_over.append(f)
+                    continue
+                yield f
         else:
             yield p
 
@@ -119,8 +126,8 @@ def ingest_paths(paths: Sequence[str | Path], progress: bool = False, workers: i
     `workers` > 1 parses in that many processes, results in file order. Documents are pickled back to this
     process, which roughly doubles the CPU spent: on 2 busy cores it was slower (evaluation/bench_ingest.py).
     """
-    files = list(iter_files(paths))
     result = IngestResult()
+    files = list(iter_files(paths, result.passed_over))
     seen: dict[str, Document] = {}
     if workers > 1 and len(files) > 1:
         from concurrent.futures import ProcessPoolExecutor

@@ -83,6 +83,10 @@ def summary(result) -> str:
     if warned:
         lines.append(f"ingested with notes: {len(warned)}")
         lines += [f"  {p.path}: {p.reason}" for p in warned]
+    passed = getattr(result, "passed_over", [])
+    if passed:
+        lines.append(f"passed over (hidden files, folder READMEs): {len(passed)}")
+        lines += [f"  {p}" for p in passed]
     return "\n".join(lines)
 
 

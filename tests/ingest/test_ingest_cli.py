@@ -13,6 +13,7 @@ def test_ingest_writes_jsonl_and_prints_a_summary(tmp_path, capsys):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "law.txt").write_text(LAW, encoding="utf-8")
     (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "in" / "README.md").write_text("# what this folder holds\n", encoding="utf-8")
     out = tmp_path / "out" / "docs.jsonl"
     status = main(["ingest", str(tmp_path / "in"), "--jsonl", str(out), "--no-progress"])
     err = capsys.readouterr().err
@@ -20,6 +21,7 @@ def test_ingest_writes_jsonl_and_prints_a_summary(tmp_path, capsys):
     assert "documents: 1  clauses: 6" in err and "per level: 地方性法规 1" in err
     assert "per clause kind: article 2, paragraph 2, heading 1, item 1" in err
     assert "skipped files: 1" in err and "empty.txt: empty file" in err
+    assert "passed over (hidden files, folder READMEs): 1" in err and "README.md" in err
     docs = [Document.from_dict(json.loads(line)) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [d.title for d in docs] == ["某条例"] and docs[0].clauses[-1].citation == "《某条例》第二条第（一）项"
 
