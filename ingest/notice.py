@@ -45,7 +45,7 @@ def drop_furniture(lines: list[str]) -> list[str]:
     """Remove navigation and footer lines, and everything after a tail marker like 政策性文件留言咨询."""
     out: list[str] = []
     for line in lines:
-        if any(line.startswith(t) for t in TAIL_FURNITURE) and out:
+        if line.replace(" ", "") in TAIL_FURNITURE and out:  # exact lines only: never cut a sentence's text
             break
         if LINE_FURNITURE.match(line) or not FURNITURE_TOKENS.sub("", line):
             continue

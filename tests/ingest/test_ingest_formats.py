@@ -280,3 +280,10 @@ def test_worker_processes_give_the_same_result(tmp_path):
     one, two = ingest_paths([tmp_path]), ingest_paths([tmp_path], workers=2)
     assert [d.to_dict() for d in one.documents] == [d.to_dict() for d in two.documents]
     assert one.problems == two.problems and len(one.documents) == 4
+
+
+def test_furniture_words_inside_sentences_never_cut_the_text(tmp_path):
+    path = tmp_path / "rules.txt"
+    path.write_text("某办法\n\n第一条 相关文件由市民政局另行制定。\n\n第二条 打印本页的说明不是家具。\n", encoding="utf-8")
+    doc = load_file(path)
+    assert [c.id.split("#")[1] for c in doc.clauses if c.kind == "article"] == ["第一条", "第二条"]
