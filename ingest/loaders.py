@@ -32,8 +32,8 @@ class RawDoc:
 
 
 def _is_title_line(line: str) -> bool:
-    return (len(line) <= 60 and not re.search(r"[。；;！!？?]", line) and not ARTICLE_RE.match(line)
-            and not HEADING_RE.match(line))
+    return (len(line) <= 60 and not re.search(r"[。；;！!？?]", line) and not re.search(r"[：:，,、]$", line)
+            and not ARTICLE_RE.match(line) and not HEADING_RE.match(line))
 
 
 def from_lines(lines: list[str], fmt: str, title: str = "", depths: list[int] | None = None) -> RawDoc:

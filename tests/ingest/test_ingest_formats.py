@@ -287,3 +287,10 @@ def test_furniture_words_inside_sentences_never_cut_the_text(tmp_path):
     path.write_text("某办法\n\n第一条 相关文件由市民政局另行制定。\n\n第二条 打印本页的说明不是家具。\n", encoding="utf-8")
     doc = load_file(path)
     assert [c.id.split("#")[1] for c in doc.clauses if c.kind == "article"] == ["第一条", "第二条"]
+
+
+def test_untitled_text_takes_its_file_name(tmp_path):
+    path = tmp_path / "关于做好寒假安全工作的通知.txt"
+    path.write_text("各区民政局：\n\n请做好寒假期间儿童安全工作。\n", encoding="utf-8")
+    doc = load_file(path)
+    assert doc.title == "关于做好寒假安全工作的通知" and doc.body.startswith("各区民政局：")
