@@ -36,7 +36,7 @@ _SCAFFOLDING = sorted({
     "是什么", "是干啥的", "干啥的", "干什么的", "做什么的", "是啥", "什么意思",
     "怎么办", "怎么处理", "如何处理", "应该怎么", "该怎么", "怎么做", "怎么样", "怎样",
     "有没有", "能不能", "可不可以", "是不是", "会不会", "要不要", "算不算", "行不行", "可以吗", "合法吗",
-}, key=len, reverse=True)
+}, key=lambda s: (-len(s), s))  # longest first; ties in a fixed order (not set order)
 # Sentence-final particles, removed only where they end a clause (网吧 keeps its 吧).
 _PARTICLES = re.compile(r"[吗呢吧啊呀嘛](?=[\s，。？！?!；;]|$)")
 
@@ -103,7 +103,7 @@ def colloquial_terms(query: str, synonyms: Mapping[str, Iterable[str]]) -> tuple
     """The (colloquial words, legal terms) for every synonym-table entry found in the query, longest words first."""
     found, terms = [], []
     covered = ""
-    for word in sorted(synonyms, key=len, reverse=True):
+    for word in sorted(synonyms, key=lambda w: (-len(w), w)):
         if len(word) < 2 or word not in query or word in covered:
             continue
         found.append(word)
