@@ -127,7 +127,7 @@ def bench_throughput(sample: int) -> None:
 
 
 SERVE_PROBE = """
-import json, resource, statistics, sys, time
+import json, statistics, sys, time
 from index.kb import KnowledgeBase
 kb = KnowledgeBase.open(sys.argv[1])
 qs = json.loads(sys.argv[2])
@@ -135,8 +135,9 @@ kb.search(qs[0], k=10, mode="bm25")
 times = []
 for q in qs:
     t = time.perf_counter(); kb.search(q, k=10, mode="bm25"); times.append((time.perf_counter() - t) * 1000)
-rss = int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
-print(json.dumps({"times": times, "rss_mb": rss, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+status = open("/proc/self/status").read()
+rss, hwm = (int(status.split(f"{key}:")[1].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
+print(json.dumps({"times": times, "rss_mb": rss, "maxrss_mb": hwm}))
 """
 
 

@@ -249,8 +249,10 @@ def build_index(
         t3 = time.perf_counter()
         BM25Retriever.build([u.tokens for u in units]).save(folder)
         write_store(folder / DB_FILE, final, units, {"schema_version": str(SCHEMA_VERSION)})
-        write_units(folder / DB_FILE, final)  # responsibility map (index/units.py, issue 6)
         report.seconds["store"] = time.perf_counter() - t3
+        t4 = time.perf_counter()
+        write_units(folder / DB_FILE, final)  # responsibility map (index/units.py, issue 6)
+        report.seconds["duties"] = time.perf_counter() - t4
         write_manifest(folder, {
             "schema_version": SCHEMA_VERSION,
             "embedder": name,

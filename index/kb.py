@@ -81,6 +81,7 @@ class KnowledgeBase:
         self._embedder = None
         self._query_cache: dict[str, np.ndarray] = {}
         self._refs_index: dict[str, set[str]] | None = None
+        self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
@@ -152,10 +153,17 @@ class KnowledgeBase:
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask over unit rows allowed by the filters (None: everything allowed)."""
         f = filters or Filters()
+        key = repr(f)
+        with self._lock:
+            if key in self._masks:
+                return self._masks[key]
         ok = np.fromiter((self._doc_ok(d, f) for d in self._docs), dtype=bool, count=len(self._docs))
-        if ok.all():
-            return None
-        return ok[self._unit_doc] if len(self._unit_doc) else np.zeros(0, dtype=bool)
+        mask = None if ok.all() else (ok[self._unit_doc] if len(self._unit_doc) else np.zeros(0, dtype=bool))
+        with self._lock:
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[key] = mask
+        return mask
 
     @staticmethod
     def _doc_ok(d: _DocMeta, f: Filters) -> bool:
