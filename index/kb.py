@@ -88,11 +88,12 @@ class KnowledgeBase:
              fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> "KnowledgeBase":
         """Open a built index; `embedder`, when given, must be the one the index was built with."""
         index_dir = Path(index_dir)
-        manifest = read_manifest(index_dir)
+        read_manifest(index_dir)  # clear errors naming the folder the caller gave
+        folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
+        manifest = read_manifest(folder)
         if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
             raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
                                                 f"cannot be searched with {spec_name(embedder)!r}")
-        folder = index_dir.resolve()
         try:
             return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion,
                        max_query_chars)
@@ -195,10 +196,10 @@ class KnowledgeBase:
             raise ValueError("this index was built with --embedder none: it has no vectors; use mode bm25 or "
                              "rebuild with an embedder")
         mask = self._mask(filters)
-        terms = self.query_terms(query)
+        terms = self.bm25.resolve(self.query_terms(query))
         lists: dict[str, list[tuple[int, float]]] = {}
         if mode in ("bm25", "hybrid"):
-            lists["bm25"] = self.bm25.search(terms, n, mask)
+            lists["bm25"] = self.bm25.search(terms, n, mask)  # terms already resolved: resolving again is a no-op
         if mode in ("dense", "hybrid") and self.dense is not None:
             lists["dense"] = self.dense.search(self.query_vector(query), n, mask)
         fused = fuse(lists, self.fusion) if len(lists) > 1 else next(iter(lists.values()))

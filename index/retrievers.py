@@ -35,6 +35,8 @@ class BM25Retriever:
     def __init__(self, model) -> None:
         self._model = model
         self._vocab = model.vocab_dict
+        self._df: np.ndarray | None = None  # documents per token, computed on the first unknown query word
+        self._words: list[str] = []
 
     @classmethod
     def build(cls, token_strings: Sequence[str]) -> "BM25Retriever":
@@ -59,8 +61,25 @@ class BM25Retriever:
                                 show_progress=False)
         return cls(model)
 
+    def resolve(self, tokens: Sequence[str], per_token: int = 3) -> list[str]:
+        """Query tokens as indexed: known ones kept; an unknown word of 2+ characters (网信 when the index holds
+        网信部门) is replaced by the indexed words containing it, the most frequent first."""
+        out: list[str] = []
+        for t in dict.fromkeys(tokens):
+            if t in self._vocab:
+                out.append(t)
+            elif len(t) >= 2:
+                if self._df is None:
+                    indptr = self._model.scores["indptr"]
+                    self._df = np.diff(indptr)
+                    self._words = list(self._vocab)
+                longer = [w for w in self._words if t in w and w != t]
+                longer.sort(key=lambda w: -int(self._df[self._vocab[w]]))
+                out.extend(w for w in longer[:per_token] if w not in out)
+        return out
+
     def search(self, tokens: Sequence[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        known = [t for t in dict.fromkeys(tokens) if t in self._vocab]
+        known = self.resolve(tokens)
         if not known:
             return []
         scores = np.asarray(self._model.get_scores(known), dtype=np.float32)

@@ -131,3 +131,9 @@ def test_store_is_plain_sqlite_and_json(small_kb):
     assert json.loads(data)["title"]
     assert db.execute("SELECT count(*) FROM units").fetchone()[0] == small_kb.manifest["counts"]["units"]
     assert not list(small_kb.folder.rglob("*.pkl")) and not list(small_kb.folder.rglob("*.pickle"))
+
+
+def test_a_word_the_index_only_holds_inside_longer_words_still_matches(small_kb):
+    assert "网信" not in small_kb.bm25._vocab  # jieba keeps 网信部门 whole
+    hits = small_kb.search("网信", k=3, mode="bm25")
+    assert hits and "网信部门" in hits[0].text and "网信部门" in hits[0].matched_terms
