@@ -4,8 +4,9 @@ The reranker adds general signals to the fused retrieval score: how much of the 
 (character bigrams, robust to word-splitting errors), a clause naming a responsible unit for "who" questions, a
 figure for "number" questions, the user's region (上海, or the one the question names; national law half as much,
 other regions' rules not at all), the document title echoed in the question, and the authority of the text (a law
-or policy rather than a case report). WEIGHTS are fitted on the dev set by evaluation/fit_rerank.py; every signal can be switched
-off (PipelineOptions) for the ablation table of `policykb eval`.
+or policy rather than a case report), and the query's dense similarity. WEIGHTS are fitted on the dev set by
+evaluation/fit_rerank.py; every signal can be switched off (PipelineOptions) for the ablation table of
+`policykb eval`.
 """
 from __future__ import annotations
 
@@ -44,7 +45,6 @@ _FIGURE = re.compile(
     rf"([0-9０-９]+|[{_CN_NUM}]+)\s*(周岁|岁|个月|月|日|天|工作日|小时|课时|学时|年|次|名|人|个|间|所|家|%|％|元)"
     r"|百分之|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ class PipelineOptions:
             return replace(self, signals=())
         if name in ("strip", "synonyms", "group_articles"):
             return replace(self, **{name: False})
-        raise ValueError(f"unknown pipeline improvement {name!r}: use one of {SIGNALS + ('rerank', 'strip', 'synonyms', 'group_articles')}")
+        known = SIGNALS + ("rerank", "strip", "synonyms", "group_articles")
+        raise ValueError(f"unknown pipeline improvement {name!r}: use one of {known}")
 
 
 def bigrams(text: str) -> set[str]:
@@ -179,13 +180,13 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
 
 
 def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions,
-               synonyms: Mapping[str, Iterable[str]] | None = None) -> tuple[QueryAnalysis, list[Hit]]:
-    """Analyse the query and fetch the first-stage candidates (grouped by article when asked)."""
+               synonyms: Mapping[str, Iterable[str]] | None = None, k: int = 0) -> tuple[QueryAnalysis, list[Hit]]:
+    """Analyse the query and fetch the first-stage candidates: max(depth, k) units, grouped by article if asked."""
     if synonyms is None:
         synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None)
     analysis = analyze(query, synonyms if options.synonyms else None)
     mode = "bm25" if options.mode == "hybrid" and getattr(kb, "dense", True) is None else options.mode
-    hits = kb.search(query_text(analysis, options), k=options.depth, filters=filters, mode=mode)
+    hits = kb.search(query_text(analysis, options), k=max(options.depth, k), filters=filters, mode=mode)
     if options.group_articles:
         hits = group_by_article(hits)
     return analysis, hits
@@ -196,7 +197,7 @@ def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
                 synonyms: Mapping[str, Iterable[str]] | None = None) -> list[Hit]:
     """Search with the best pipeline: analysed query, hybrid candidates, one per article, reranked."""
     options = options or PipelineOptions()
-    analysis, hits = candidates(kb, query, filters, options, synonyms)
+    analysis, hits = candidates(kb, query, filters, options, synonyms, k)
     ranked = score_candidates(analysis, hits, options, kb)
     out = []
     for total, _, hit in ranked[:k]:

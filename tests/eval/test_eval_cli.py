@@ -29,8 +29,8 @@ def test_eval_prints_table_and_writes_json_and_runs(small_index, tmp_path, capsy
     qfile = tmp_path / "q.jsonl"
     qfile.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in QUESTIONS), encoding="utf-8")
     out, runs = tmp_path / "out.json", tmp_path / "runs"
-    code = main(["eval", "--index", str(small_index), "--questions", str(qfile), "--configs", "bm25,best,best -coverage",
-                 "--json", str(out), "--runs", str(runs)])
+    code = main(["eval", "--index", str(small_index), "--questions", str(qfile),
+                 "--configs", "bm25,best,best -coverage", "--json", str(out), "--runs", str(runs)])
     assert code == 0
     table = capsys.readouterr().out
     assert "| config | R@1 | R@5 |" in table and "| best -coverage |" in table
