@@ -101,10 +101,10 @@ class DenseRetriever:
         return int(self._index.ntotal)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, dim: int) -> "DenseRetriever":
+    def build(cls, vectors: np.ndarray, dim: int, exact_limit: int = EXACT_LIMIT) -> "DenseRetriever":
         import faiss
 
-        if vectors.shape[0] > EXACT_LIMIT:
+        if vectors.shape[0] > exact_limit:
             index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efSearch = 128
         else:

@@ -1,0 +1,53 @@
+"""The retrievers and fusion on their own: exact vs approximate FAISS, masks, save/load, RRF and weighted fusion."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.fusion import FusionConfig, fuse, rrf, weighted
+from index.retrievers import BM25Retriever, DenseRetriever
+
+
+def unit_vectors(n: int, dim: int, seed: int = 7) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype("float32")
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("exact_limit,kind", [(10_000, "flat"), (100, "hnsw")])
+def test_dense_index_kinds_search_masks_and_round_trip(tmp_path, exact_limit, kind):
+    vecs = unit_vectors(600, 16)
+    dense = DenseRetriever.build(vecs, 16, exact_limit=exact_limit)
+    assert dense.kind == kind and dense.size == 600
+    top = dense.search(vecs[42], 5)
+    assert top[0][0] == 42 and top[0][1] == pytest.approx(1.0, abs=1e-4)
+    mask = np.zeros(600, dtype=bool)
+    mask[[3, 42, 77]] = True
+    masked = dense.search(vecs[42], 5, mask)
+    assert {row for row, _ in masked} <= {3, 42, 77} and masked[0][0] == 42
+    dense.save(tmp_path)
+    again = DenseRetriever.load(tmp_path)
+    assert again.kind == kind and again.search(vecs[7], 1)[0][0] == 7
+    if kind == "flat":
+        assert np.allclose(again.vectors(), vecs, atol=1e-6)
+
+
+def test_bm25_masks_and_ignores_unknown_words(tmp_path):
+    bm25 = BM25Retriever.build(["网络 保护 网信部门", "学校 安全", "网络 游戏 沉迷", ""])
+    rows = [r for r, _ in bm25.search(["网络"], 10)]
+    assert sorted(rows) == [0, 2]
+    assert [r for r, _ in bm25.search(["网络"], 10, np.array([False, False, True, True]))] == [2]
+    assert bm25.search(["完全陌生的词"], 10) == [] and bm25.search([], 10) == []
+    bm25.save(tmp_path)
+    assert BM25Retriever.load(tmp_path).search(["游戏"], 1)[0][0] == 2
+
+
+def test_rrf_and_weighted_fusion():
+    lists = {"bm25": [(1, 9.0), (2, 5.0)], "dense": [(2, 0.9), (3, 0.5)]}
+    fused = rrf(lists, k=60)
+    assert fused[0][0] == 2 and fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+    assert {r for r, _ in fused} == {1, 2, 3}
+    w = weighted(lists, {"bm25": 1.0, "dense": 0.0})
+    assert w[0][0] == 1
+    assert fuse(lists, FusionConfig(method="weighted", weights={"bm25": 0.0, "dense": 1.0}))[0][0] == 2
+    with pytest.raises(ValueError, match="fusion method"):
+        FusionConfig(method="max")
