@@ -2,11 +2,12 @@
 
 usage: python -m evaluation.calibrate_none --index DIR [--questions dev.jsonl] [--check heldout.jsonl]
 For each threshold: the share of answerable questions the card answers (found=True) and the share of `none`
-questions it declines (found=False), on dev (fitted) and on the held-out set (reported only).
-Rule (a wrong citation is worse than no reply): among thresholds that keep at least ANSWERED_TARGET of the
-answerable dev questions answered, take the one declining the most `none` questions, and of those the highest.
-(Maximising balanced accuracy was tried first; on dev it is flat below 0.5 — the four `none` questions are
-declined by the figure check whatever the threshold — and so picked the lowest value, answering everything.)
+questions it declines (found=False), on dev plus evaluation/offtopic.jsonl (12 everyday questions outside child
+protection, as more `none` cases: dev has only four) and on the held-out set (reported only).
+Rule: balanced accuracy (mean of the two rates, so both kinds of error weigh the same) averaged with the grid
+neighbours (a handful of `none` questions makes single points noisy); among thresholds within TIE of the best,
+the lowest (answer more). History: on dev alone the `none` side is flat below 0.5 (its four questions are declined
+by the figure check whatever the threshold), which is why the off-topic probes were added.
 """
 from __future__ import annotations
 
@@ -43,14 +44,16 @@ def rates(searched: list[tuple[dict, list]], threshold: float) -> tuple[float, f
     return ans[0] / (ans[1] or 1), none[0] / (none[1] or 1)
 
 
-ANSWERED_TARGET = 0.90
+TIE = 0.01
 
 
-def choose(searched: list[tuple[dict, list]], grid=GRID, target: float = ANSWERED_TARGET) -> float:
-    """The highest threshold that declines the most `none` questions while answering >= target of the rest."""
-    table = [(t, *rates(searched, t)) for t in sorted(grid)]
-    ok = [row for row in table if row[1] >= target] or table[:1]
-    return max(ok, key=lambda row: (row[2], row[0]))[0]
+def choose(searched: list[tuple[dict, list]], grid=GRID, tie: float = TIE) -> float:
+    """The lowest threshold whose smoothed balanced accuracy is within `tie` of the best."""
+    grid = sorted(grid)
+    acc = [sum(rates(searched, t)) / 2 for t in grid]
+    smooth = [sum(acc[max(0, i - 1): i + 2]) / len(acc[max(0, i - 1): i + 2]) for i in range(len(grid))]
+    best = max(smooth)
+    return next(t for t, sm in zip(grid, smooth) if sm >= best - tie)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,10 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", type=Path, required=True)
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--questions", type=Path, default=REPO.parent / "shared" / "eval" / "dev.jsonl")
+    p.add_argument("--offtopic", type=Path, default=REPO / "evaluation" / "offtopic.jsonl",
+                   help="everyday questions outside child protection, added to dev's `none` side for calibration")
     p.add_argument("--check", type=Path, default=REPO / "evaluation" / "heldout.jsonl")
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
     dev = hits_for(kb, read_jsonl(args.questions))
+    if args.offtopic and args.offtopic.is_file():
+        dev += hits_for(kb, read_jsonl(args.offtopic))
     held = hits_for(kb, read_jsonl(args.check)) if args.check and args.check.is_file() else []
     print("| threshold | dev answerable answered | dev none declined | held-out answerable answered | "
           "held-out none declined |\n|---|---|---|---|---|")

@@ -14,7 +14,7 @@ from functools import lru_cache
 from index.hit import Hit
 from index.query import analyze
 
-CONFIDENCE_THRESHOLD = 0.3  # min support of the best clause for found=True (python -m evaluation.calibrate_none)
+CONFIDENCE_THRESHOLD = 0.5  # min support of the best clause for found=True (python -m evaluation.calibrate_none)
 SUPPORT_DEPTH = 10  # hits considered for the answer (the results shown under the card)
 MAX_UNITS = 12
 MAX_SENTENCES = 3
