@@ -22,8 +22,12 @@ from index.passages import UNIT_TEXT_VERSION, is_unit, unit_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
 from index.tokens import shared_tokenizer, tokenize_units
 from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
-from index.units import duties_version, write_units
+from index.parallel import parallel_map
+from index.units import document_duties, duties_version, write_units
 from ingest.model import Document, Problem
+
+
+PARALLEL_DOCS = 500  # from this many documents, per-document work (duties) runs in forked workers
 
 
 @dataclass
@@ -251,7 +255,8 @@ def build_index(
         write_store(folder / DB_FILE, final, units, {"schema_version": str(SCHEMA_VERSION)})
         report.seconds["store"] = time.perf_counter() - t3
         t4 = time.perf_counter()
-        write_units(folder / DB_FILE, final)  # responsibility map (index/units.py, issue 6)
+        duties = parallel_map(document_duties, final, min_items=PARALLEL_DOCS, chunk=50)
+        write_units(folder / DB_FILE, final, rows=[r for rows in duties for r in rows])  # responsibility map
         report.seconds["duties"] = time.perf_counter() - t4
         write_manifest(folder, {
             "schema_version": SCHEMA_VERSION,

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import threading
 from typing import Sequence
 
@@ -53,13 +51,12 @@ def _tokenize_chunk(units: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
-def tokenize_units(units: Sequence[Sequence[str]], workers: int | None = None) -> list[str]:
+def tokenize_units(units: Sequence[Sequence[str]]) -> list[str]:
     """Tokens (space-joined) of each unit given as its text parts; large batches use forked worker processes."""
-    workers = workers or os.cpu_count() or 1
-    if len(units) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return _tokenize_chunk(units)
-    shared_tokenizer()  # build it before forking, so every worker inherits it ready
+    from index.parallel import parallel_map
+
+    shared_tokenizer()  # build it before any fork, so every worker inherits it ready
     size = 5000
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return [t for part in pool.map(_tokenize_chunk, chunks) for t in part]
+    return [t for part in parallel_map(_tokenize_chunk, chunks, min_items=PARALLEL_MIN // size, chunk=1)
+            for t in part]

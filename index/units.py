@@ -98,12 +98,12 @@ def document_duties(doc: Document) -> list[DutyRecord]:
     return out
 
 
-def write_units(db_path: str | Path, documents: Sequence[Document]) -> int:
+def write_units(db_path: str | Path, documents: Sequence[Document], rows: Sequence[DutyRecord] | None = None) -> int:
     """Write the duties table into an index's SQLite file (replacing any previous one); returns the row count."""
     db = sqlite3.connect(db_path)
     try:
         db.executescript("DROP TABLE IF EXISTS duties;" + SCHEMA)
-        rows = [r for doc in documents for r in document_duties(doc)]
+        rows = rows if rows is not None else [r for doc in documents for r in document_duties(doc)]
         with db:
             db.executemany(
                 f"INSERT INTO duties ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
