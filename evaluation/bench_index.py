@@ -3,6 +3,7 @@
     .venv/bin/python evaluation/bench_index.py                 # everything (cold bundled build takes minutes)
     .venv/bin/python evaluation/bench_index.py --skip-laws     # workplan + related only
     .venv/bin/python evaluation/bench_index.py --only laws     # the 3,475-law BM25-only build
+    .venv/bin/python evaluation/bench_index.py --only fts5 --work DIR   # bm25s vs SQLite FTS5 on DIR/kb-laws
 
 Prints Markdown tables. Reads ../shared (skips what is absent); writes only under --work (default a temp dir).
 """
@@ -183,9 +184,56 @@ def bench_laws(work: Path) -> None:
                   f"{result['rss_mb']:.0f}", f"{result['maxrss_mb']:.0f}"]]))
 
 
+def bench_fts5(work: Path) -> None:
+    """BM25 in SQLite FTS5 over the same stored jieba tokens, against bm25s, on the laws index (storage choice)."""
+    import sqlite3
+
+    from index.kb import KnowledgeBase
+
+    index_dir = work / "kb-laws"
+    if not (index_dir / "kb.sqlite").exists():
+        print(f"skipped FTS5 comparison: build {index_dir} first (--only laws --work {work})")
+        return
+    kb = KnowledgeBase.open(index_dir)
+    fts_path = work / "fts5.sqlite"
+    fts_path.unlink(missing_ok=True)
+    db = sqlite3.connect(fts_path)
+    db.execute("ATTACH ? AS kb", (f"file:{index_dir / 'kb.sqlite'}?mode=ro",))
+    t = time.perf_counter()
+    db.execute("CREATE VIRTUAL TABLE units USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')")
+    with db:
+        db.execute("INSERT INTO units(rowid, tokens) SELECT row, tokens FROM kb.units")
+    fts_build = time.perf_counter() - t
+    qs = questions()
+    fts_times, bm_times, overlap = [], [], []
+    for q in qs:
+        terms = kb.bm25.resolve(kb.query_terms(q))
+        if not terms:
+            continue
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in terms)
+        t = time.perf_counter()
+        fts = [r for (r,) in db.execute("SELECT rowid FROM units WHERE units MATCH ? ORDER BY bm25(units) LIMIT 10",
+                                        (match,))]
+        fts_times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        bm = [r for r, _ in kb.bm25.search(terms, 10)]
+        bm_times.append((time.perf_counter() - t) * 1000)
+        overlap.append(len(set(fts) & set(bm)) / 10)
+    db.close()
+    kb.close()
+    bm_build = sum(p.stat().st_size for p in (index_dir.resolve() / "bm25").iterdir()) / 1e6
+    print("\n### BM25 engine on the laws units (same jieba tokens; ranking only, no filters or hit assembly)\n")
+    print(table(["engine", "build s", "size MB", "p50 ms", "p95 ms", "top-10 overlap with bm25s"], [
+        ["bm25s (numpy)", "(see laws build)", f"{bm_build:.0f}", f"{statistics.median(bm_times):.1f}",
+         f"{percentile(bm_times, 95):.1f}", "1.00"],
+        ["SQLite FTS5 bm25()", f"{fts_build:.1f}", f"{fts_path.stat().st_size / 1e6:.0f}",
+         f"{statistics.median(fts_times):.1f}", f"{percentile(fts_times, 95):.1f}",
+         f"{statistics.mean(overlap):.2f}"]]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("small", "throughput", "laws"), help="run one part")
+    parser.add_argument("--only", choices=("small", "throughput", "laws", "fts5"), help="run one part")
     parser.add_argument("--skip-laws", action="store_true")
     parser.add_argument("--sample", type=int, default=300, help="texts for the throughput table")
     parser.add_argument("--work", type=Path, help="folder for the indexes built (default: a temp dir, removed)")
@@ -200,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_small(work)
         if args.only == "laws" or (args.only is None and not args.skip_laws):
             bench_laws(work)
+        if args.only == "fts5" or (args.only is None and not args.skip_laws):
+            bench_fts5(work)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
