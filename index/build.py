@@ -193,6 +193,9 @@ def build_index(
         report.changed = [d.id for d in new_docs if d.id in old_by_id
                           and old_by_id[d.id].content_hash != d.content_hash]
         final = _dedupe(kept + new_docs, BuildReport(index_dir="", embedder=""))
+        if not final:
+            raise ValueError(f"no documents to index under {', '.join(map(str, paths)) or '(no paths)'}"
+                             + (f" ({len(report.problems)} file(s) could not be read)" if report.problems else ""))
         for d in final:
             d.status, d.superseded_by = "current", None
         resolve_versions(final)

@@ -137,3 +137,11 @@ def test_a_word_the_index_only_holds_inside_longer_words_still_matches(small_kb)
     assert "网信" not in small_kb.bm25._vocab  # jieba keeps 网信部门 whole
     hits = small_kb.search("网信", k=3, mode="bm25")
     assert hits and "网信部门" in hits[0].text and "网信部门" in hits[0].matched_terms
+
+
+def test_building_from_nothing_is_a_clear_error(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no documents to index"):
+        build_index([empty], tmp_path / "kb", embedder="none")
+    assert not (tmp_path / "kb").exists()
