@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from ingest.duties import HOLDER, ROLES, UNITS_FILE, extract_duties, normalize_unit, unit_category
 from ingest.model import Document
 
-EXTRACTOR_VERSION = "duties-3"
+EXTRACTOR_VERSION = "duties-4"
 # A holder's duty announcing a list of duties (not a list of conditions): 依法履行以下职责：
 _DUTY_LIST = re.compile(r"(?:职责|职能|工作|措施|事项|义务|责任)[：:]\s*$")
 SKIP_KINDS = ("heading", "signature")

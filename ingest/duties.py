@@ -118,8 +118,13 @@ def _tables(path: str | None = None):
     stems = f"(?:{alt(by_stem)})"
     names = f"(?:{alt(by_name)})"
     # after a known name, a list may hold functional names the dictionary lacks (公安、应急管理、气象等部门)
-    item = f"(?:{alt(_LEVELS)})?(?:{stems}|[\u4e00-\u9fff]{{2,6}}?)"
-    stem_list = f"(?P<stems>{stems}(?:{_SEP}(?:{alt(_LEVELS)})?{stems}|、{item})*){_SUFFIX}"
+    # Known stems first; a free-form name only where no stem is a whole item at this place, and only ending where
+    # the list can go on. Without these guards a long list that fails at its end is re-split in every possible
+    # way (one 20-unit list took three minutes).
+    stem_item = f"(?:{alt(_LEVELS)})?{stems}(?={_SEP}|{_SUFFIX})"
+    item = (f"(?:(?:{alt(_LEVELS)})?{stems}|(?!{stem_item})(?:{alt(_LEVELS)})?[\u4e00-\u9fff]{{2,6}}?"
+            f"(?={_SEP}|{_SUFFIX}))")
+    stem_list = f"(?P<stems>{stems}(?:{_SEP}{item})*){_SUFFIX}"
     mention = re.compile(f"{level}(?:{stem_list}|(?P<name>{names}))")
     stem_re = re.compile(f"(?P<w1>{stems}(?=$|{_SEP}))|(?:{alt(_LEVELS)})(?P<w2>{stems}(?=$|{_SEP}))"
                          f"|(?P<w3>[^、]+?(?=$|、))")

@@ -79,3 +79,19 @@ def test_no_unit_in_plain_text():
     assert extract_duties("国家鼓励创作有利于未成年人健康成长的图书。任何组织或者个人不得开拆。") == []
     with pytest.raises(TypeError):
         extract_duties(None)
+
+
+def test_long_unit_list_without_suffix_is_linear_not_exponential():
+    # A 20-name list that never reaches 部门/机关 once made the mention regex try every split of the list
+    # (one such clause in the laws corpus took three minutes); it must stay well under a second.
+    import time
+
+    names = ["文化旅游", "农业农村", "发展改革", "财政", "自然资源", "生态环境", "住房城乡建设", "交通运输", "水利",
+             "商务", "卫生健康", "应急管理", "市场监管", "体育", "统计", "林业", "公安", "教育", "民政", "气象"]
+    text = "其他有关单位" + "、".join(names) + "按照各自职能，做好乡村旅游促进工作。"
+    extract_duties("公安机关负责调查。")  # compile the dictionary's regex outside the timed part
+    started = time.perf_counter()
+    extract_duties(text)
+    assert time.perf_counter() - started < 1.0
+    listed = "、".join(names) + "等部门应当按照各自职责做好相关工作。"
+    assert len({d.unit for d in extract_duties(listed)}) == len(names)
