@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import queue
-import re
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
 
 from evaluation.scoring import percentile
+from policykb.commands.serve import launched
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -52,31 +50,6 @@ def questions(path: Path) -> list[str]:
     if not out:
         raise SystemExit(f"bench_load: {path} holds no questions")
     return out
-
-
-def start_server(index: Path, workers: int, cache_dir: Path | None) -> tuple[subprocess.Popen, str]:
-    """Start `policykb serve --port 0`; return the process and the URL it prints."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    if cache_dir:
-        env["POLICYKB_CACHE_DIR"] = str(cache_dir)
-    cmd = [sys.executable, "-m", "policykb", "serve", "--index", str(index), "--port", "0", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
-    deadline, seen = time.monotonic() + 120, []
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        m = re.search(r"http://[\w.\[\]:]+:\d+", line)
-        if m:
-            return proc, m.group(0)
-    proc.kill()
-    raise SystemExit("bench_load: the server did not start:\n" + "".join(seen))
 
 
 def fetch(url: str) -> tuple[bool, str]:
@@ -117,8 +90,11 @@ def client(base: str, qs: list[str], offset: int, mode: str, stop: float, fresh:
 def run(index: Path, mode: str, workers: int, clients: int, duration: float, fresh: bool,
         cache_dir: Path | None, qs: list[str]) -> dict[str, Tally]:
     """One configuration: start the server, warm it up, load it, stop it."""
-    proc, base = start_server(index, workers, cache_dir)
-    try:
+    with ExitStack() as stack:
+        try:
+            base = stack.enter_context(launched(index, cache_dir, workers))
+        except RuntimeError as exc:
+            raise SystemExit(f"bench_load: the server did not start: {exc}") from None
         ok, detail = fetch(f"{base}/api/ask?{urlencode({'q': qs[0], 'mode': mode})}")  # opens models, warms caches
         if not ok:
             raise SystemExit(f"bench_load: warm-up request failed: {detail}")
@@ -132,12 +108,6 @@ def run(index: Path, mode: str, workers: int, clients: int, duration: float, fre
         for t in threads:
             t.join()
         return tallies
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def build(index: Path, embedder: str, cache_dir: Path | None) -> None:

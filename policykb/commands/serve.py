@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import queue
+import re
+import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from policykb.config import Config
@@ -56,3 +64,42 @@ def run(args: argparse.Namespace, config: Config) -> int:
     finally:
         server.close()
     return 0
+
+
+@contextmanager
+def launched(index_dir: Path, cache_dir: Path | None = None, workers: int = 4,
+             timeout: float = 120.0) -> Iterator[str]:
+    """Run `policykb serve` in a subprocess on a free 127.0.0.1 port; yield its base URL (read from the line `run`
+    prints), stop it afterwards. For the web tests and the load benchmark, which need the real production server."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if cache_dir:
+        env["POLICYKB_CACHE_DIR"] = str(cache_dir)
+    cmd = [sys.executable, "-m", "policykb", "serve", "--index", str(Path(index_dir).resolve()), "--host", "127.0.0.1",
+           "--port", "0", "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+        deadline, seen, url = time.monotonic() + timeout, [], None
+        while url is None and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                if proc.poll() is not None:
+                    break
+                continue
+            seen.append(line)
+            match = re.search(r"http://127\.0\.0\.1:\d+", line)
+            url = match.group(0) if match else None
+        if url is None:
+            why = f"exited with status {proc.returncode}" if proc.poll() is not None else f"gave no URL in {timeout:.0f} s"
+            raise RuntimeError(f"policykb serve {why}:\n{''.join(seen)}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -3,19 +3,12 @@ BM25 only (fast), and the shared bundled-embedder index over the work plan + rel
 the app is the real Flask app over them, or the real `policykb serve` in a subprocess."""
 from __future__ import annotations
 
-import os
-import queue
-import re
-import subprocess
-import sys
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from index.build import build_index
+from policykb.commands.serve import launched
 from policykb.config import Config
 from search_app import create_app
 from tests.conftest import TEST_CACHE
@@ -132,43 +125,8 @@ def kb_client(kb_app):
     return kb_app.test_client()
 
 
-@contextmanager
-def serve(index_dir: Path, cache_dir: Path, workers: int = 4, timeout: float = 60.0):
-    """Run the real `policykb serve --port 0` in a subprocess; yield its base URL, stop it afterwards."""
-    env = dict(os.environ, POLICYKB_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "policykb", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
-           "--port", "0", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            cwd=Path(__file__).resolve().parents[2])
-    try:
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-        deadline = time.monotonic() + timeout
-        seen = []
-        url = None
-        while url is None and time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                if proc.poll() is not None:
-                    break
-                continue
-            seen.append(line)
-            match = re.search(r"http://127\.0\.0\.1:\d+", line)
-            url = match.group(0) if match else None
-        assert url, f"policykb serve did not print its URL: {''.join(seen)}"
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="session")
 def kb_server(kb_dir):
     """The real `policykb serve` over the shared bundled-embedder index."""
-    with serve(kb_dir, TEST_CACHE) as url:
+    with launched(kb_dir, TEST_CACHE) as url:
         yield url

@@ -8,7 +8,7 @@ import urllib.request
 from urllib.error import HTTPError
 from urllib.parse import quote
 
-from tests.web.conftest import serve
+from policykb.commands.serve import launched
 
 
 def get(url: str):
@@ -20,7 +20,7 @@ def get(url: str):
 
 
 def test_serve_answers_pages_and_api_with_waitress(web_index, tmp_path):
-    with serve(web_index, tmp_path) as url:
+    with launched(web_index, tmp_path) as url:
         status, headers, body = get(url + "/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"
         assert headers["Server"] == "policykb"  # waitress, identified; never Werkzeug's debug server
