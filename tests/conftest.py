@@ -1,6 +1,7 @@
-"""Shared test helpers: where ../shared lives, and skipping cleanly when it is absent."""
+"""Shared test helpers: where ../shared lives, and skipping cleanly when it is absent; the session index; Chromium."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,21 @@ def kb(kb_dir):
     base = KnowledgeBase.open(kb_dir, cache_dir=TEST_CACHE)
     yield base
     base.close()
+
+
+# --- browser tests (pytest.mark.browser): Debian's headless Chromium driven by Playwright ------------------------
+CHROMIUM = Path(os.environ.get("POLICYKB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Playwright cannot download browsers here); skips when playwright or chromium is absent."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no browser: {CHROMIUM} is absent (install Debian's chromium, or `make browser`)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -1,18 +1,12 @@
 """The 答复草稿 page in headless Chromium against a real server on 127.0.0.1: uncheck a clause -> the draft is
 re-rendered without it; export .docx -> a file that opens and holds every citation."""
-import os
 import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import docx
 import pytest
 
 from tests.reply.conftest import BULLYING
-
-CHROMIUM = Path(os.environ.get("POLICYKB_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +22,6 @@ def server(reply_app):
     yield f"http://127.0.0.1:{srv.effective_port}"
     srv.close()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    if not CHROMIUM.exists():
-        pytest.skip(f"no browser: {CHROMIUM} is absent (install Debian's chromium, or `make browser`)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_draft_page_recheck_and_export(browser, server, tmp_path):
