@@ -54,6 +54,20 @@ def kb(kb_dir):
     base.close()
 
 
+@pytest.fixture(scope="session")
+def kb_app(kb_dir, kb):
+    """The real Flask app over the session index (work plan + related laws), handed the open KnowledgeBase."""
+    from policykb.config import Config
+    from search_app import create_app
+
+    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE), kb=kb)
+
+
+@pytest.fixture()
+def kb_client(kb_app):
+    return kb_app.test_client()
+
+
 # --- browser tests (pytest.mark.browser): Debian's headless Chromium driven by Playwright ------------------------
 CHROMIUM = Path(os.environ.get("POLICYKB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -12,11 +12,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(reply_app):
+def server(kb_app):
     """waitress serving the real app on an ephemeral 127.0.0.1 port, in a thread; closed after the module."""
     from waitress.server import create_server
 
-    srv = create_server(reply_app, host="127.0.0.1", port=0, threads=2)
+    srv = create_server(kb_app, host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}"

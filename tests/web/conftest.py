@@ -115,17 +115,6 @@ def client(web_app):
 
 
 @pytest.fixture(scope="session")
-def kb_app(kb_dir, kb):
-    """The app over the shared bundled-embedder index (work plan + related laws), handed the open KnowledgeBase."""
-    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE), kb=kb)
-
-
-@pytest.fixture()
-def kb_client(kb_app):
-    return kb_app.test_client()
-
-
-@pytest.fixture(scope="session")
 def kb_server(kb_dir):
     """The real `policykb serve` over the shared bundled-embedder index."""
     with launched(kb_dir, TEST_CACHE) as url:
