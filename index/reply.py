@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from index.answer import CONFIDENCE_THRESHOLD, content_terms, sentences_of
+from index.answer import CONFIDENCE_THRESHOLD, content_terms, sentences_of, support
 from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties
 
 MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself uses the first max_query_chars)
@@ -115,22 +115,6 @@ def inquiry_terms(inquiry: str) -> tuple[str, ...]:
     return tuple(t for t in content_terms(inquiry) if t not in _FILLER)
 
 
-def relevance(terms: tuple[str, ...], text: str, synonyms: dict | None = None) -> float:
-    """Share of the terms (weighted by length) the text holds, a colloquial term counting when one of its official
-    synonyms occurs (欺负 -> 欺凌); partial matches count half, as in index.answer.support."""
-    if not terms:
-        return 0.0
-    total = got = 0.0
-    for t in terms:
-        w = float(len(t))
-        total += w
-        if t in text or any(s in text for s in (synonyms or {}).get(t, ())):
-            got += w
-        elif len(t) > 2 and (t[:2] in text or t[-2:] in text):
-            got += w / 2
-    return got / total
-
-
 def _quote(text: str) -> str:
     return _ARTICLE_PREFIX.sub("", text).strip()
 
@@ -145,13 +129,14 @@ def candidates_for(kb, inquiry: str, k: int = CANDIDATES, search=None) -> list[C
     the knowledge base's hybrid search (e.g. index.rerank.search_best)."""
     search = search or kb.search
     terms = inquiry_terms(inquiry)
-    synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None)
+    synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None) or {}
+    alts = {t: tuple((s,) for s in synonyms.get(t, ())) for t in terms}  # a colloquial term counts via its synonyms
     out, seen = [], set()
     for hit in search(_search_text(kb, inquiry), k=k * 2):
         if hit.clause_id in seen:
             continue
         seen.add(hit.clause_id)
-        sup = max(relevance(terms, hit.text, synonyms), 0.9 * relevance(terms, hit.article_text or "", synonyms))
+        sup = max(support(terms, hit.text, alts), 0.9 * support(terms, hit.article_text or "", alts))
         out.append(Candidate(hit.clause_id, hit.citation, hit.doc_title, _quote(hit.text), float(hit.score), sup,
                              region=hit.region))
         if len(out) >= k:
