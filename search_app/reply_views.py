@@ -101,6 +101,16 @@ def _duty_json(rec) -> dict:
     return d
 
 
+def _unit_or_404(name: str):
+    """The duty map, the checked name from the URL and the unit it resolves to; 404 when the map has no such unit."""
+    rmap = get_map()
+    name = check_text(name, "name", max_chars=MAX_UNIT_NAME_CHARS)
+    unit = rmap.resolve(name)
+    if unit is None:
+        raise ApiError(404, f"部门职责表中没有单位“{name}”")
+    return rmap, name, unit
+
+
 # ---- pages ------------------------------------------------------------------------------------------------------
 
 @bp.get("/reply")
@@ -124,11 +134,7 @@ def units():
 
 @bp.get("/units/<path:name>")
 def unit_page(name: str):
-    rmap = get_map()
-    name = check_text(name, "name", max_chars=MAX_UNIT_NAME_CHARS)
-    unit = rmap.resolve(name)
-    if unit is None:
-        raise ApiError(404, f"部门职责表中没有单位“{name}”")
+    rmap, name, unit = _unit_or_404(name)
     limit = int_param("limit", MAX_DUTIES_PAGE, 1, MAX_DUTIES_PAGE)
     duties = rmap.duties_of(unit, limit=limit)
     return render_template("units.html", units=None, topic="", matches=[], unit=unit, duties=duties,
@@ -176,11 +182,7 @@ def api_units():
 
 @bp.get("/api/units/<path:name>")
 def api_unit(name: str):
-    rmap = get_map()
-    name = check_text(name, "name", max_chars=MAX_UNIT_NAME_CHARS)
-    unit = rmap.resolve(name)
-    if unit is None:
-        raise ApiError(404, f"部门职责表中没有单位“{name}”")
+    rmap, name, unit = _unit_or_404(name)
     limit = int_param("limit", 50, 1, MAX_DUTIES_PAGE)
     offset = int_param("offset", 0, 0, 1_000_000)
     superseded = bool_param("superseded")
