@@ -24,11 +24,6 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
 
-    @property
-    def hit_rate(self) -> float:
-        total = self.hits + self.misses
-        return self.hits / total if total else 1.0
-
 
 class EmbeddingCache:
     """Vectors stored as float32 blobs; `None` path means an in-memory cache (nothing persisted)."""

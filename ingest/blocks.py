@@ -28,8 +28,3 @@ def join_blocks(blocks: list[Block]) -> tuple[str, list[tuple[int, int]]]:
         spans.append((pos, pos + len(block.text)))
         pos += len(block.text)
     return "".join(parts), spans
-
-
-def text_blocks(text: str) -> list[Block]:
-    """Split plain text into blocks: every non-blank line is a paragraph (Chinese policy texts are line-per-paragraph)."""
-    return [Block(line.strip(" \t\u3000")) for line in text.split("\n") if line.strip(" \t\u3000")]
