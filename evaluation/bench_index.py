@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from evaluation.bench_ingest import cpu_seconds
+from evaluation.scoring import percentile
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 WORKPLAN = REPO / "corpus" / "2024年上海市未成年人保护工作要点.txt"
@@ -37,11 +40,6 @@ def gt_model_spec() -> str | None:
         return None
     path = Path(pkg.__file__).parent / "model"
     return f"st:{path}" if path.is_dir() else None
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def questions() -> list[str]:
@@ -65,7 +63,7 @@ def latency(kb, qs: list[str], mode: str, k: int = 10) -> tuple[float, float]:
         t = time.perf_counter()
         kb.search(q, k=k, mode=mode)
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), percentile(times, 95)
+    return statistics.median(times), percentile(times, 0.95)
 
 
 def bench_small(work: Path) -> None:
@@ -144,12 +142,6 @@ print(json.dumps({"times": times, "rss_mb": rss, "maxrss_mb": hwm}))
 """
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (robust to other jobs sharing the machine)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def bench_laws(work: Path) -> None:
     from index.build import build_index
 
@@ -180,7 +172,7 @@ def bench_laws(work: Path) -> None:
           f"{again_s:.1f} ({'unchanged' if again.unchanged else 'rebuilt'})", f"{size_mb:.0f}", f"{build_rss:.0f}"]]))
     print()
     print(table(["queries", "bm25 p50 ms", "bm25 p95 ms", "serving RSS MB (after queries)", "serving peak RSS MB"],
-                [[len(times), f"{statistics.median(times):.1f}", f"{percentile(times, 95):.1f}",
+                [[len(times), f"{statistics.median(times):.1f}", f"{percentile(times, 0.95):.1f}",
                   f"{result['rss_mb']:.0f}", f"{result['maxrss_mb']:.0f}"]]))
 
 
@@ -225,9 +217,9 @@ def bench_fts5(work: Path) -> None:
     print("\n### BM25 engine on the laws units (same jieba tokens; ranking only, no filters or hit assembly)\n")
     print(table(["engine", "build s", "size MB", "p50 ms", "p95 ms", "top-10 overlap with bm25s"], [
         ["bm25s (numpy)", "(see laws build)", f"{bm_build:.0f}", f"{statistics.median(bm_times):.1f}",
-         f"{percentile(bm_times, 95):.1f}", "1.00"],
+         f"{percentile(bm_times, 0.95):.1f}", "1.00"],
         ["SQLite FTS5 bm25()", f"{fts_build:.1f}", f"{fts_path.stat().st_size / 1e6:.0f}",
-         f"{statistics.median(fts_times):.1f}", f"{percentile(fts_times, 95):.1f}",
+         f"{statistics.median(fts_times):.1f}", f"{percentile(fts_times, 0.95):.1f}",
          f"{statistics.mean(overlap):.2f}"]]))
 
 
