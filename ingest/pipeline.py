@@ -11,7 +11,7 @@ from ingest.errors import IngestError
 from ingest.loaders import RawDoc, file_format, read_markdown, read_plain
 from ingest.metadata import (content_hash, doc_id, doc_number_in, file_date, level_from, parse_promulgation,
                              region_from, title_from_filename)
-from ingest.model import Document, Problem
+from ingest.model import Clause, Document, Problem
 from ingest.segment import segment
 from ingest.textio import read_text
 from ingest.versions import resolve_versions
@@ -65,11 +65,7 @@ def build_document(path: Path, raw: RawDoc) -> Document:
         raise IngestError(path, "no text found after removing page furniture and metadata lines")
     digest = content_hash(body)
     did = doc_id(title, version_date, digest)
-    for c in clauses:
-        c.doc_id = did
-        c.id = did + c.id[1:]
-        c.parent_id = did + c.parent_id[1:] if c.parent_id else None
-        c.article_id = did + c.article_id[1:] if c.article_id else None
+    _reid(clauses, "\0", did)
     return Document(
         id=did, title=title, body=body, source_path=str(path), content_hash=digest,
         level=level_from(path, title, issuer), region=region_from(path, title), issuer=issuer,
@@ -165,10 +161,14 @@ def ingest_paths(paths: Sequence[str | Path], progress: bool = False, workers: i
 
 def _rename(doc: Document, new_id: str) -> None:
     """Give a document (and its clauses) a new id when two different texts share title and date."""
-    old = doc.id
+    _reid(doc.clauses, doc.id, new_id)
     doc.id = new_id
-    for c in doc.clauses:
-        c.doc_id = new_id
-        c.id = new_id + c.id[len(old):]
-        c.parent_id = new_id + c.parent_id[len(old):] if c.parent_id else None
-        c.article_id = new_id + c.article_id[len(old):] if c.article_id else None
+
+
+def _reid(clauses: list[Clause], old: str, new: str) -> None:
+    """Move clauses from document id `old` to `new`: their doc_id and the id prefix of id/parent_id/article_id."""
+    for c in clauses:
+        c.doc_id = new
+        c.id = new + c.id[len(old):]
+        c.parent_id = new + c.parent_id[len(old):] if c.parent_id else None
+        c.article_id = new + c.article_id[len(old):] if c.article_id else None
