@@ -9,11 +9,10 @@ Shape handled (the 2024 work plan is one):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ingest.blocks import Block
-from ingest.metadata import iso_date
+from ingest.metadata import iso_date, norm_title
 
 INFO_KEYS = ("索取号", "发布机构", "文件编号", "发布日期", "公开类别", "主题分类", "成文日期", "发文字号", "发文机关",
              "实施日期", "有效性", "发布时间", "来源")
@@ -66,8 +65,7 @@ def parse_info(line: str) -> dict[str, str]:
 
 
 def _same(a: str, b: str) -> bool:
-    norm = lambda s: re.sub(r"[\s《》]", "", unicodedata.normalize("NFKC", s))  # noqa: E731
-    return norm(a) == norm(b)
+    return norm_title(a) == norm_title(b)
 
 
 def _signature_at(lines: list[str], i: int) -> bool:
