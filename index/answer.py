@@ -101,10 +101,11 @@ class Answer:
 
 @lru_cache(maxsize=1)
 def _default_tokenizer():
-    """The repository's tokenizer (domain dictionary + synonyms) — the one every index is built with."""
-    from ingest.tokenize import Tokenizer
+    """The repository's tokenizer (domain dictionary + synonyms) — the process-wide one the index and KB use,
+    so answering never builds a second jieba."""
+    from index.tokens import shared_tokenizer
 
-    return Tokenizer.default()
+    return shared_tokenizer()
 
 
 def _words(text: str, tokenizer=None) -> list[str]:
