@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from index.hit import Filters, Hit
+from index.rerank import group_by_article
 
 
 def read_questions(path: str | Path) -> list[dict]:
@@ -52,17 +53,8 @@ def run_batch(kb, questions: Sequence[dict], k: int = 10, mode: str = "hybrid",
     do_search = search or (lambda q, n: kb.search(q, k=n, filters=filters, mode=mode))
     records = []
     for q in questions:
-        seen: set[str] = set()
-        results = []
-        for hit in do_search(q["question"], k * 3):
-            unit = hit.article_id or hit.clause_id
-            if unit in seen:
-                continue
-            seen.add(unit)
-            results.append(result_record(hit))
-            if len(results) == k:
-                break
-        records.append({"id": q["id"], "results": results})
+        hits = group_by_article(do_search(q["question"], k * 3))[:k]
+        records.append({"id": q["id"], "results": [result_record(h) for h in hits]})
     return records
 
 
