@@ -74,23 +74,17 @@ def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:
     """The k best clauses; a query the index rejects (e.g. dense mode on a BM25-only index) is a 400."""
     kb = get_kb()
     try:
-        if mode == "best":
-            return search_best(kb, q, k=k, filters=filters, synonyms=_synonyms(kb))
+        if mode == "best":  # with the tokenizer's colloquial -> official terms (网瘾 -> 网络沉迷)
+            return search_best(kb, q, k=k, filters=filters, synonyms=kb.tokenizer.synonyms)
         return kb.search(q, k=k, filters=filters, mode=mode)
     except ValueError as exc:
         raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
 
 
-def _synonyms(kb) -> dict | None:
-    """The colloquial -> official terms table of the index's tokenizer (网瘾 -> 网络沉迷)."""
-    tokenizer = getattr(kb, "tokenizer", None)
-    return getattr(tokenizer, "synonyms", None)
-
-
 def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
     """Retrieve, then build the answer card from the best hits (never an answer without its clause)."""
     hits = search(q, k, filters, mode)
-    return AskResult(query=q, answer=build_answer(q, hits, tokenizer=getattr(get_kb(), "tokenizer", None)), hits=hits)
+    return AskResult(query=q, answer=build_answer(q, hits, tokenizer=get_kb().tokenizer), hits=hits)
 
 
 def ask_json(result: AskResult) -> dict:
@@ -103,23 +97,18 @@ def ask_json(result: AskResult) -> dict:
     return data
 
 
-def _group_attr(group, name: str, default=None):
-    if isinstance(group, dict):
-        return group.get(name, default)
-    return getattr(group, name, default)
-
-
 def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
     """Documents holding the best clauses: those clearly addressing the query first, each part ordered by
     authority (法律 > … > 工作要点) and then newest first."""
     groups: list[BasisGroup] = []
-    tokenizer = getattr(get_kb(), "tokenizer", None)
+    kb = get_kb()
+    tokenizer = kb.tokenizer
     try:
-        found = get_kb().search_documents(q, k=k, filters=filters)
+        found = kb.search_documents(q, k=k, filters=filters)
     except ValueError as exc:
         raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
     for g in found:
-        hits = list(_group_attr(g, "hits", []) or [])
+        hits = g.hits
         support = max(supports(q, hits, tokenizer), default=0.0)
         if support <= 0:  # shares no content word with the query: retrieval noise, not a basis
             continue
@@ -136,7 +125,7 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
                 issuer=first.issuer,
                 date=first.date,
                 status=first.status,
-                score=float(_group_attr(g, "score", first.score) or 0.0),
+                score=g.score,
                 hits=hits,
                 sentences=sentences,
                 support=support,
@@ -182,20 +171,12 @@ def total_documents() -> int:
 
 def manifest_summary(kb) -> dict:
     """The scalar fields of the index manifest (what was built, when, with which embedder)."""
-    manifest = getattr(kb, "manifest", None) or {}
-    if not isinstance(manifest, dict):
-        manifest = getattr(manifest, "__dict__", {}) or {}
-    return {k: v for k, v in manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    return {k: v for k, v in kb.manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
 
 
-def doc_summary(doc) -> dict:
+def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
-    if isinstance(doc, Document):
-        data = doc.to_dict()
-    elif isinstance(doc, dict):
-        data = dict(doc)
-    else:
-        data = dict(getattr(doc, "__dict__", {}))
+    data = doc.to_dict()
     data.pop("body", None)
     data.pop("clauses", None)
     data["status_label"] = status_label(data.get("status", ""))
@@ -222,14 +203,10 @@ def document_detail(doc_id: str) -> dict | None:
     return {
         "doc": doc,
         "tree": _tree(doc),
-        "versions": [doc_summary(v) for v in kb.versions(doc_id) if _summary_id(v) != doc_id],
+        "versions": [doc_summary(v) for v in kb.versions(doc_id) if v.id != doc_id],
         "cites": [doc_summary(d) for d in kb.cites(doc_id)],
         "cited_by": [doc_summary(d) for d in kb.cited_by(doc_id)],
     }
-
-
-def _summary_id(doc) -> str | None:
-    return doc.get("id") if isinstance(doc, dict) else getattr(doc, "id", None)
 
 
 def document_json(detail: dict) -> dict:
