@@ -1,7 +1,7 @@
 """What pages and API share: calls into the KnowledgeBase and the shaping of their results for display/JSON."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from flask import current_app
 
@@ -176,12 +176,9 @@ def manifest_summary(kb) -> dict:
 
 def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
-    data = doc.to_dict()
-    data.pop("body", None)
-    data.pop("clauses", None)
-    data["status_label"] = status_label(data.get("status", ""))
-    if data.get("id"):
-        data["url"] = clause_url(data["id"])
+    data = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("body", "clauses")}
+    data["status_label"] = status_label(doc.status)
+    data["url"] = clause_url(doc.id)
     return data
 
 
@@ -227,7 +224,7 @@ def clause_json(clause_id: str) -> dict | None:
         return None
     data = clause.to_dict()
     data["url"] = clause_url(clause.doc_id, clause.id)
-    doc = kb.document(clause.doc_id)
+    doc = kb.document(clause.doc_id, clauses=False)  # only its metadata is shown
     data["document"] = doc_summary(doc) if doc is not None else None
     return data
 
