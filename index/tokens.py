@@ -1,7 +1,6 @@
 """Tokenising for the index: one shared jieba Tokenizer per process, and a parallel batch path for big builds."""
 from __future__ import annotations
 
-import hashlib
 import threading
 from typing import Sequence
 
@@ -10,21 +9,11 @@ _LOCK = threading.Lock()
 _TOKENIZERS: dict[str, object] = {}
 
 
-def _files_hash() -> str:
-    from ingest.tokenize import STOPWORDS, SYNONYMS, USERDICT
-
-    h = hashlib.sha256()
-    for p in (USERDICT, SYNONYMS, STOPWORDS):
-        h.update(p.read_bytes() if p.exists() else b"")
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def shared_tokenizer():
     """The repository's Tokenizer, built once per dictionary content (building one costs seconds)."""
-    from ingest.tokenize import Tokenizer
+    from ingest.tokenize import STOPWORDS, SYNONYMS, USERDICT, Tokenizer, files_digest
 
-    key = _files_hash()
+    key = files_digest((USERDICT, SYNONYMS, STOPWORDS))
     with _LOCK:
         tok = _TOKENIZERS.get(key)
         if tok is None:

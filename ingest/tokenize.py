@@ -15,6 +15,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USERDICT = DATA_DIR / "userdict.txt"
@@ -57,6 +58,15 @@ def read_synonyms(path: Path) -> dict[str, list[str]]:
     return out
 
 
+def files_digest(paths: Sequence[Path]) -> str:
+    """sha256 over the dictionary files' bytes (a missing file counts as empty): names what a tokenizer was built from."""
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes() if p.exists() else b"")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 @dataclass
 class Tokenizer:
     """jieba with the domain dictionary: `tokens(text)` for indexing and queries, `expand(tokens)` for synonyms."""
@@ -76,11 +86,7 @@ class Tokenizer:
         self.stopwords = frozenset(w for _, w in _lines(self.stopwords_path))
         self._entries = read_userdict(self.userdict)
         self._jieba = None
-        h = hashlib.sha256()
-        for p in (self.userdict, self.synonyms_path, self.stopwords_path):
-            h.update(p.read_bytes())
-            h.update(b"\0")
-        self.dictionary_hash = h.hexdigest()[:16]
+        self.dictionary_hash = files_digest((self.userdict, self.synonyms_path, self.stopwords_path))[:16]
 
     @property
     def jieba(self):
