@@ -25,13 +25,10 @@ SECURITY_HEADERS: dict[str, str] = {
 def blueprints() -> list:
     """Every blueprint the app serves, in one list (add a line here to add pages or endpoints)."""
     from search_app.api import bp as api_bp
+    from search_app.reply_views import bp as reply_bp  # 答复草稿 · 部门职责 (issue 6)
     from search_app.views import bp as views_bp
 
-    return [
-        views_bp,
-        api_bp,
-        __import__("search_app.reply_views", fromlist=["bp"]).bp,  # 答复草稿 · 部门职责 (issue 6)
-    ]
+    return [views_bp, api_bp, reply_bp]
 
 
 def create_app(config: Config | None = None, kb=None) -> Flask:
