@@ -31,20 +31,19 @@ def get_map():
     from index.units import ResponsibilityMap
 
     app = current_app._get_current_object()
-    kb = get_kb()
-    cached = app.extensions.get(_MAP)
-    if cached is not None and cached[0] is kb:
-        return cached[1]
+    rmap = app.extensions.get(_MAP)
+    if rmap is not None:
+        return rmap
+    kb = get_kb()  # opened once per app and never replaced, so the map built over it is kept alongside
     with app.extensions.setdefault(_MAP_LOCK, threading.Lock()):
-        cached = app.extensions.get(_MAP)
-        if cached is None or cached[0] is not kb:
+        rmap = app.extensions.get(_MAP)
+        if rmap is None:
             try:
                 rmap = ResponsibilityMap.open(kb.folder)
             except (LookupError, FileNotFoundError) as exc:
                 raise ApiError(503, f"部门职责表不可用：{exc}") from None
-            app.extensions[_MAP] = (kb, rmap)
-            cached = app.extensions[_MAP]
-    return cached[1]
+            app.extensions[_MAP] = rmap
+    return rmap
 
 
 def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
