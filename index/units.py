@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from index.store import DB_FILE, connect_readonly
 from ingest.duties import HOLDER, ROLES, UNITS_FILE, extract_duties, normalize_unit, unit_category
 from ingest.model import Document
 
@@ -121,7 +122,7 @@ class ResponsibilityMap:
         path = Path(db_path)
         if not path.is_file():
             raise FileNotFoundError(f"responsibility map: {path} is not an index database")
-        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._db = connect_readonly(path)
         self._lock = threading.Lock()
         has = self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='duties'").fetchone()
         if not has:
@@ -132,8 +133,6 @@ class ResponsibilityMap:
     @classmethod
     def open(cls, folder: str | Path) -> "ResponsibilityMap":
         """Open the map of an index folder (the folder holding kb.sqlite)."""
-        from index.store import DB_FILE
-
         return cls(Path(folder) / DB_FILE)
 
     def _rows(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
