@@ -25,6 +25,7 @@ from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, loa
 from index.parallel import parallel_map
 from index.units import document_duties, duties_version, write_units
 from ingest.model import Document, Problem
+from ingest.versions import resolve_versions
 
 
 PARALLEL_DOCS = 500  # from this many documents, per-document work (duties) runs in forked workers
@@ -135,10 +136,6 @@ def _same_corpus(index_dir: Path, roots: list[Path], docs: list[Document], extra
     old_roots = manifest.get("paths") or []
     if not old_roots or not all(_under(p, roots) for p in old_roots):
         return False  # other paths contributed documents: the full comparison is needed
-    for d in docs:
-        d.status, d.superseded_by = "current", None
-    from ingest.versions import resolve_versions
-
     resolve_versions(docs)
     if manifest.get("corpus_fingerprint") != _fingerprint(docs, extra):
         return False
@@ -162,7 +159,6 @@ def build_index(
     `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
     """
     from ingest.pipeline import ingest_paths
-    from ingest.versions import resolve_versions
 
     index_dir = Path(index_dir)
     name = spec_name(embedder)
@@ -196,8 +192,6 @@ def build_index(
         if not final:
             raise ValueError(f"no documents to index under {', '.join(map(str, paths)) or '(no paths)'}"
                              + (f" ({len(report.problems)} file(s) could not be read)" if report.problems else ""))
-        for d in final:
-            d.status, d.superseded_by = "current", None
         resolve_versions(final)
         fingerprint = _fingerprint(final, extra)
         report.documents = len(final)
