@@ -9,12 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from evaluation.scoring import is_hit, read_jsonl
+from evaluation.scoring import QUESTION_SETS, is_hit, read_jsonl
 from index.answer import CONFIDENCE_THRESHOLD, build_answer
 from index.rerank import search_best
-
-REPO = Path(__file__).resolve().parent.parent
-SETS = {"dev": REPO.parent / "shared" / "eval" / "dev.jsonl", "held-out": REPO / "evaluation" / "heldout.jsonl"}
 
 
 def outcome(kb, question: dict, hits: list, threshold: float) -> tuple[bool, bool]:
@@ -44,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = [float(t) for t in args.thresholds.split(",") if t]
     print("| set | threshold | answerable answered | answers on a gold clause | unanswerable declined |")
     print("|---|---|---|---|---|")
-    for name, path in SETS.items():
+    for name, path in QUESTION_SETS.items():
         if not path.exists():
             print(f"| {name} | — | {path} absent | | |")
             continue

@@ -24,12 +24,11 @@ from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
 
-from evaluation.scoring import percentile
+from evaluation.scoring import DEV_QUESTIONS, percentile
 from policykb.commands.serve import launched
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-DEV = SHARED / "eval" / "dev.jsonl"
 ENDPOINTS = ("/api/search", "/api/ask")
 
 
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load per configuration")
     p.add_argument("--modes", default="best", help="comma-separated retrieval modes (best, hybrid, bm25, dense)")
     p.add_argument("--workers", default="4", help="comma-separated server thread counts")
-    p.add_argument("--questions", type=Path, default=DEV)
+    p.add_argument("--questions", type=Path, default=DEV_QUESTIONS)
     p.add_argument("--fresh", action="store_true", help="unique query texts (no query-vector cache hits)")
     args = p.parse_args(argv)
     if args.build:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from evaluation.scoring import read_jsonl
+from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
 from index.rerank import search_best
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--index", type=Path, required=True)
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
-    p.add_argument("--questions", type=Path, default=REPO.parent / "shared" / "eval" / "dev.jsonl")
+    p.add_argument("--questions", type=Path, default=DEV_QUESTIONS)
     p.add_argument("--offtopic", type=Path, default=REPO / "evaluation" / "offtopic.jsonl",
                    help="everyday questions outside child protection, added to dev's `none` side for calibration")
-    p.add_argument("--check", type=Path, default=REPO / "evaluation" / "heldout.jsonl")
+    p.add_argument("--check", type=Path, default=HELDOUT_QUESTIONS)
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
     dev = hits_for(kb, read_jsonl(args.questions))

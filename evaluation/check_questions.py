@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from evaluation.scoring import read_jsonl
+from evaluation.scoring import HELDOUT_QUESTIONS, read_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
@@ -76,7 +76,7 @@ def check(questions: list[dict], corpus: Path = SHARED_CORPUS) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    paths = argv or [str(REPO / "evaluation" / "heldout.jsonl")]
+    paths = argv or [str(HELDOUT_QUESTIONS)]
     if not SHARED_CORPUS.is_dir():
         print(f"{SHARED_CORPUS} is absent: cannot verify quotes", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from evaluation.scoring import CUTOFF, is_hit, read_jsonl
+from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, is_hit, read_jsonl
 from index.rerank import SIGNALS, WEIGHTS, PipelineOptions, candidates, score_candidates
 
 GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0)
@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--index", type=Path, nargs="+", required=True)
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
-    p.add_argument("--questions", type=Path, default=REPO.parent / "shared" / "eval" / "dev.jsonl")
+    p.add_argument("--questions", type=Path, default=DEV_QUESTIONS)
     p.add_argument("--rescore", action="store_true",
                    help="add the dense signal: embed each query's candidates (cached) with the bundled embedder")
-    p.add_argument("--check", type=Path, default=REPO / "evaluation" / "heldout.jsonl",
+    p.add_argument("--check", type=Path, default=HELDOUT_QUESTIONS,
                    help="a question set only reported on, never fitted")
     args = p.parse_args(argv)
     dev, held = {}, {}

@@ -11,11 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from evaluation.scoring import is_hit, read_jsonl
+from evaluation.scoring import QUESTION_SETS, is_hit, read_jsonl
 from index.reply import compose_reply
-
-REPO = Path(__file__).resolve().parent.parent
-SETS = {"dev": REPO.parent / "shared" / "eval" / "dev.jsonl", "held-out": REPO / "evaluation" / "heldout.jsonl"}
 
 
 def judge(kb, questions: list[dict], search=None, threshold: float | None = None) -> dict:
@@ -61,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| set | retriever (threshold) | answerable | drafted | quotes a gold clause | quotes/draft | none | says no basis | s/q |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name in args.sets.split(","):
-        path = SETS.get(name.strip())
+        path = QUESTION_SETS.get(name.strip())
         if path is None or not path.exists():
             print(f"reply_eval: no question set {name!r} at {path}", file=sys.stderr)
             return 2
