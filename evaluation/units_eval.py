@@ -74,6 +74,12 @@ def load_items(shared: Path, gold: Path = GOLD) -> list[dict]:
     return items
 
 
+def add_precision_recall(s: dict) -> None:
+    """Micro precision and recall from the tp/fp/fn counts of `s` (1.0 when there is nothing to count)."""
+    s["precision"] = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
+    s["recall"] = s["tp"] / (s["tp"] + s["fn"]) if s["tp"] + s["fn"] else 1.0
+
+
 def score(items: list[dict], roles: tuple[str, ...]) -> dict[str, dict]:
     """Micro precision/recall per gold set over the sets of (canonical) units per item."""
     out: dict[str, dict] = {}
@@ -88,8 +94,7 @@ def score(items: list[dict], roles: tuple[str, ...]) -> dict[str, dict]:
         if got != gold:
             s["errors"].append((item["label"], sorted(gold - got), sorted(got - gold)))
     for s in out.values():
-        s["precision"] = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
-        s["recall"] = s["tp"] / (s["tp"] + s["fn"]) if s["tp"] + s["fn"] else 1.0
+        add_precision_recall(s)
         p, r = s["precision"], s["recall"]
         s["f1"] = 2 * p * r / (p + r) if p + r else 0.0
     return out
@@ -121,8 +126,7 @@ def end_to_end(index_dir: Path, items: list[dict], k: int = 10, cache_dir: Path 
             s["rows"].append((item["label"], sorted(gold - got), sorted(got - gold)))
     finally:
         kb.close()
-    s["precision"] = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
-    s["recall"] = s["tp"] / (s["tp"] + s["fn"]) if s["tp"] + s["fn"] else 1.0
+    add_precision_recall(s)
     return s
 
 
