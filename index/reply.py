@@ -178,11 +178,10 @@ def units_of(quoted: list[Candidate]) -> list[ReplyUnit]:
     order = {HOLDER: 0, PARTNER: 1, CONTACT: 2}
     for i, c in enumerate(quoted):
         for d in extract_duties(c.quote):
-            role = PARTNER if d.role == PARTNER else d.role
-            if (d.unit, role) in seen:
+            if (d.unit, d.role) in seen:
                 continue
-            seen.add((d.unit, role))
-            found.append((order[role], i, ReplyUnit(d.unit, d.unit_text, role, d.duty, c.citation, c.clause_id)))
+            seen.add((d.unit, d.role))
+            found.append((order[d.role], i, ReplyUnit(d.unit, d.unit_text, d.role, d.duty, c.citation, c.clause_id)))
     found.sort(key=lambda t: (t[0], t[1]))
     return [u for _, _, u in found][:MAX_UNITS]
 
