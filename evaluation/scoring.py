@@ -74,7 +74,7 @@ def judge(question: dict, results: list[dict]) -> QuestionOutcome:
     first, covered = None, set()
     for rank, result in enumerate(results[:CUTOFF]):
         for gi, gold in enumerate(question["answers"]):
-            if gi in covered and first is not None:
+            if gi in covered:  # already hit (which also set `first`)
                 continue
             if is_hit(result, gold):
                 covered.add(gi)
