@@ -54,7 +54,8 @@ def read_synonyms(path: Path) -> dict[str, list[str]]:
         targets = [t.strip() for t in right.split("|") if t.strip()]
         if not sep or not left.strip() or not targets:
             raise ValueError(f"{path}:{n}: expected 'COLLOQUIAL = OFFICIAL [| OFFICIAL …]', got {line!r}")
-        out.setdefault(left.strip().lower(), []).extend(t for t in targets if t not in out.get(left.strip().lower(), []))
+        known = out.setdefault(left.strip().lower(), [])
+        known.extend(t for t in targets if t not in known)
     return out
 
 
