@@ -83,10 +83,9 @@ def summary(result) -> str:
     if warned:
         lines.append(f"ingested with notes: {len(warned)}")
         lines += [f"  {p.path}: {p.reason}" for p in warned]
-    passed = getattr(result, "passed_over", [])
-    if passed:
-        lines.append(f"passed over (hidden files, folder READMEs): {len(passed)}")
-        lines += [f"  {p}" for p in passed]
+    if result.passed_over:
+        lines.append(f"passed over (hidden files, folder READMEs): {len(result.passed_over)}")
+        lines += [f"  {p}" for p in result.passed_over]
     return "\n".join(lines)
 
 
