@@ -9,7 +9,6 @@ from dataclasses import asdict
 from flask import Blueprint, jsonify
 
 from search_app import service
-from search_app.errors import ApiError
 from search_app.kb import get_kb
 from search_app.params import (
     MAX_PAGE_SIZE,
@@ -69,15 +68,9 @@ def api_documents():
 
 @bp.get("/api/documents/<path:doc_id>")
 def api_document(doc_id: str):
-    detail = service.document_detail(doc_id)
-    if detail is None:
-        raise ApiError(404, f"文件 {doc_id[:100]!r} 不存在")
-    return jsonify(service.document_json(detail))
+    return jsonify(service.document_json(service.document_detail(doc_id)))
 
 
 @bp.get("/api/clauses/<path:clause_id>")
 def api_clause(clause_id: str):
-    data = service.clause_json(clause_id)
-    if data is None:
-        raise ApiError(404, f"条款 {clause_id[:100]!r} 不存在")
-    return jsonify(data)
+    return jsonify(service.clause_json(clause_id))

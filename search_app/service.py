@@ -191,12 +191,13 @@ def _tree(doc: Document) -> list[TreeNode]:
     return roots
 
 
-def document_detail(doc_id: str) -> dict | None:
-    """A document with its clause tree, other versions, and the documents it cites and that cite it."""
+def document_detail(doc_id: str) -> dict:
+    """A document with its clause tree, other versions, and the documents it cites and that cite it (404 when
+    there is no such document: the page and the API answer alike)."""
     kb = get_kb()
     doc = kb.document(doc_id)
     if doc is None:
-        return None
+        raise ApiError(404, f"文件 {doc_id[:100]!r} 不存在")
     return {
         "doc": doc,
         "tree": _tree(doc),
@@ -217,11 +218,11 @@ def document_json(detail: dict) -> dict:
     return data
 
 
-def clause_json(clause_id: str) -> dict | None:
+def clause_json(clause_id: str) -> dict:
     kb = get_kb()
     clause = kb.clause(clause_id)
     if clause is None:
-        return None
+        raise ApiError(404, f"条款 {clause_id[:100]!r} 不存在")
     data = clause.to_dict()
     data["url"] = clause_url(clause.doc_id, clause.id)
     doc = kb.document(clause.doc_id, clauses=False)  # only its metadata is shown

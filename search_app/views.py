@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from search_app import service
-from search_app.errors import ApiError
 from search_app.params import (
     MODES,
     filters_param,
@@ -75,7 +74,5 @@ def documents():
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str):
     detail = service.document_detail(doc_id)
-    if detail is None:
-        raise ApiError(404, f"文件 {doc_id[:100]!r} 不存在")
     target = (request.args.get("clause") or "")[:300]
     return render_template("document.html", page="documents", target=target, **detail)
