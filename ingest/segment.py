@@ -59,6 +59,11 @@ def _sanitize(text: str, limit: int = 24) -> str:
     return re.sub(r"[\s/#?.%]+", "_", text.strip())[:limit] or "_"
 
 
+def _squash(text: str) -> str:
+    """A line without its spaces (ASCII and ideographic), for matching a table of contents against the headings."""
+    return text.replace(" ", "").replace("\u3000", "")
+
+
 def _is_heading_like(text: str) -> bool:
     return len(text) <= 40 and not re.search(r"[。；;！!？?]", text) and not re.search(r"[：:，,、]$", text)
 
@@ -338,15 +343,15 @@ class Segmenter:
         run: list[int] = []
         texts: set[str] = set()
         for i in heads:
-            key = blocks[i].text.replace(" ", "").replace("\u3000", "")
+            key = _squash(blocks[i].text)
             if run and (i != run[-1] + 1 or key in texts):
                 break
             run.append(i)
             texts.add(key)
         if len(run) < 2:
             return set()
-        later = {b.text.replace(" ", "").replace("\u3000", "") for b in blocks[run[-1] + 1:]}
-        repeated = [i for i in run if blocks[i].text.replace(" ", "").replace("\u3000", "") in later]
+        later = {_squash(b.text) for b in blocks[run[-1] + 1:]}
+        repeated = [i for i in run if _squash(blocks[i].text) in later]
         return set(run) if len(repeated) >= len(run) // 2 + 1 else set()
 
     # -- driver -------------------------------------------------------------------------------------------------
