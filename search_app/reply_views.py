@@ -128,7 +128,8 @@ def units():
     superseded = bool_param("superseded")
     listing = rmap.units(include_superseded=superseded)
     matches = rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded) if topic else []
-    return render_template("units.html", units=listing, topic=topic, matches=matches, unit=None, page="units")
+    return render_template("units.html", units=listing, topic=topic, matches=matches, unit=None, page="units",
+                           max_topic=MAX_TOPIC_CHARS)
 
 
 @bp.get("/units/<path:name>")
