@@ -81,6 +81,7 @@ class KnowledgeBase:
         self._embedder = None
         self._query_cache: dict[str, np.ndarray] = {}
         self._refs_index: dict[str, set[str]] | None = None
+        self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
 
     @classmethod
@@ -332,7 +333,13 @@ class KnowledgeBase:
         return self._documents([o.seq for o in same])
 
     def _best_by_title(self, key: str) -> _DocMeta | None:
-        matches = [d for d in self._docs if norm_title(d.title) == key]
+        with self._lock:
+            if self._title_index is None:  # folding every title for every cited title cost ms per document page
+                index: dict[str, list[_DocMeta]] = {}
+                for d in self._docs:
+                    index.setdefault(norm_title(d.title), []).append(d)
+                self._title_index = index
+            matches = self._title_index.get(key)
         if not matches:
             return None
         return max(matches, key=lambda d: (d.status == "current", d.date or ""))
