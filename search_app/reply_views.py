@@ -88,10 +88,6 @@ def reply_json(reply) -> dict:
     }
 
 
-def _unit_json(entry: dict) -> dict:
-    return dict(entry)
-
-
 def _duty_json(rec) -> dict:
     from search_app.render import clause_url
 
@@ -169,7 +165,7 @@ def api_units():
     rmap = get_map()
     superseded = bool_param("superseded")
     topic = check_text(request.args.get("topic"), "topic", max_chars=MAX_TOPIC_CHARS, required=False)
-    out = {"units": [_unit_json(u) for u in rmap.units(include_superseded=superseded)]}
+    out = {"units": rmap.units(include_superseded=superseded)}  # fresh dicts, already in API shape
     if topic:
         out["topic"] = topic
         out["matches"] = [
