@@ -1,9 +1,11 @@
 """KnowledgeBase: a read-only, thread-safe view of one built index folder — search, documents, clauses, versions."""
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -47,6 +49,19 @@ class _DocMeta:
     status: str
 
 
+_PLACE = re.compile(r"^(?:\d{4}年度?)?(?!关于)([\u4e00-\u9fff]{2,6}?)(?:省|市|自治区|自治州|地区|盟|县)")
+
+
+def place_regions(titles_regions: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Place name -> region for the places local texts are named after (杭州 -> 浙江, 上海 -> 上海), so a query
+    naming a city is recognised as asking about that region."""
+    out: dict[str, str] = {}
+    for title, region in titles_regions:
+        if region != "全国" and (m := _PLACE.match(title)):
+            out.setdefault(m.group(1), region)
+    return out
+
+
 class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
@@ -73,6 +88,7 @@ class KnowledgeBase:
                                       "FROM documents ORDER BY seq")
         ]
         self._by_id = {d.id: d for d in self._docs}
+        self.places = place_regions((d.title, d.region) for d in self._docs)
         self._unit_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM units ORDER BY row")),
                                      dtype=np.int32)
         if self.dense is not None and self.dense.size != len(self._unit_doc):

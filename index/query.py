@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from ingest.metadata import PROVINCES
+
 QUESTION_TYPES = ("who", "number", "which_doc", "cross", "what")
 
 # Patterns deciding the question type, tried in this order (first match wins).
@@ -90,10 +92,17 @@ def strip_scaffolding(query: str) -> str:
     return text or _PUNCT.sub(" ", query).strip() or query
 
 
-def query_region(query: str) -> str | None:
-    """The region a query names: 上海 (上海/本市/沪), 全国 (国家/全国/国务院), or None."""
+def query_region(query: str, places: Mapping[str, str] | None = None) -> str | None:
+    """The region a query names: 上海 (上海/本市/沪), another province or a place in it (浙江, 杭州 -> 浙江; places
+    maps the corpus's place names to regions), 全国 (国家/全国/国务院), or None."""
     if any(name in query for name in _REGION_NAMES):
         return "上海"
+    for name in PROVINCES:
+        if name in query:
+            return name
+    for name in sorted(places or {}, key=lambda n: (-len(n), n)):
+        if name in query:
+            return places[name]
     if any(word in query for word in _NATIONAL_WORDS):
         return "全国"
     return None
@@ -114,8 +123,10 @@ def colloquial_terms(query: str, synonyms: Mapping[str, Iterable[str]]) -> tuple
     return tuple(found), tuple(terms)
 
 
-def analyze(query: str, synonyms: Mapping[str, Iterable[str]] | None = None) -> QueryAnalysis:
-    """Analyse one query: its type, region, stripped core and legal-term expansions."""
+def analyze(query: str, synonyms: Mapping[str, Iterable[str]] | None = None,
+            places: Mapping[str, str] | None = None) -> QueryAnalysis:
+    """Analyse one query: its type, region (places: corpus place name -> region), stripped core and legal-term
+    expansions."""
     if not query or not query.strip():
         raise ValueError("query: empty query")
     query = query.strip()
@@ -125,6 +136,6 @@ def analyze(query: str, synonyms: Mapping[str, Iterable[str]] | None = None) -> 
         core=strip_scaffolding(query),
         qtype=question_type(query),
         expansions=terms,
-        region=query_region(query),
+        region=query_region(query, places),
         colloquial=found,
     )

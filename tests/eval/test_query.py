@@ -41,6 +41,10 @@ def test_region():
     assert query_region("本市有哪些规定") == "上海"
     assert query_region("国家的残疾儿童康复救助") == "全国"
     assert query_region("学校能开除学生吗") is None
+    assert query_region("浙江省对网吧有什么规定") == "浙江"  # a province by name
+    assert query_region("杭州的网吧能让孩子进吗") is None  # a city is known only from the corpus's place names
+    assert query_region("杭州的网吧能让孩子进吗", {"杭州": "浙江"}) == "浙江"
+    assert query_region("上海和杭州有什么不同", {"杭州": "浙江"}) == "上海"  # the user's own region comes first
 
 
 def test_synonyms_expand_longest_first():
