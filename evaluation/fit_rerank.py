@@ -4,7 +4,8 @@ usage: python -m evaluation.fit_rerank --index DIR [DIR ...] [--questions dev.js
 With several indexes (e.g. workplan+related with dense vectors, and + all laws BM25-only) one set of weights is
 fitted on the dev questions of all of them together (each setting counts equally).
 Prints the fitted WEIGHTS (paste them into index/rerank.py) and the dev (and held-out) metrics before and after.
-The objective is MRR@10 with R@5 as tie-break; on ties the smaller weight wins (prefer weaker rules).
+The objective is MRR@10 + R@5 (the two metrics the targets name); on ties the smaller weight wins (prefer weaker
+rules).
 """
 from __future__ import annotations
 
@@ -50,19 +51,23 @@ def evaluate(data, weights: dict[str, float], signals=SIGNALS) -> tuple[float, f
     return mrr / n, r5 / n
 
 
+def objective(data, weights: dict[str, float]) -> float:
+    """MRR@10 + R@5 of the candidates ranked by these weights."""
+    return sum(evaluate(data, weights))
+
+
 def fit(data, start: dict[str, float], passes: int = 3) -> dict[str, float]:
     """Coordinate ascent over GRID for each signal weight (base fixed at 1)."""
     weights = dict(start)
-    best = evaluate(data, weights)
+    best = objective(data, weights)
     for _ in range(passes):
         improved = False
         for name in SIGNALS:
             for value in sorted(GRID):
                 trial = {**weights, name: value}
-                got = evaluate(data, trial)
-                if got > best or (got == best and value < weights[name]):
-                    if got > best:
-                        improved = True
+                got = objective(data, trial)
+                if got > best + 1e-12 or (abs(got - best) <= 1e-12 and value < weights[name]):
+                    improved = improved or got > best + 1e-12
                     best, weights = got, trial
         if not improved:
             break
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for index in args.index:
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
         options = replace(PipelineOptions(), mode="hybrid" if kb.dense is not None else "bm25")
-        if args.rescore:
+        if args.rescore and kb.dense is None:  # indexes with vectors have the dense retriever's own scores
             from index.rescore import CandidateRescorer
 
             options = replace(options, rescorer=CandidateRescorer("bundled", args.cache_dir))

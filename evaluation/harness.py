@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evaluation.scoring import Metrics, percentile, score
-from index.rerank import SIGNALS, PipelineOptions, search_best
+from index.rerank import SIGNALS, SWITCHES, PipelineOptions, search_best
 
-IMPROVEMENTS = ("strip", "synonyms", "group_articles") + SIGNALS
+IMPROVEMENTS = SWITCHES + SIGNALS
 PLAIN_MODES = ("bm25", "dense", "hybrid")
 
 
@@ -29,7 +29,8 @@ class Configuration:
 
 def plain_hybrid_options(first_stage: str = "hybrid") -> PipelineOptions:
     """The pipeline with every improvement off: the fused retrieval order as is."""
-    return PipelineOptions(strip=False, synonyms=False, group_articles=False, signals=(), mode=first_stage)
+    return PipelineOptions(strip=False, synonyms=False, group_articles=False, jurisdiction=False, signals=(),
+                           mode=first_stage)
 
 
 def configurations(names: list[str] | None = None, dense: bool = True, rescorer=None) -> list[Configuration]:

@@ -1,11 +1,14 @@
-"""The "best" search pipeline: query analysis -> hybrid candidates (top ~50) -> one result per article -> rerank.
+"""The "best" search pipeline: query analysis -> candidates from the texts binding the user -> one result per
+article -> rerank.
 
-The reranker adds general signals to the fused retrieval score: how much of the question the article covers
-(character bigrams, robust to word-splitting errors), a clause naming a responsible unit for "who" questions, a
-figure for "number" questions, the user's region (上海, or the one the question names; national law half as much,
-other regions' rules not at all), the document title echoed in the question, and the authority of the text (a law
-or policy rather than a case report), and the query's dense similarity. WEIGHTS are fitted on the dev set by
-evaluation/fit_rerank.py; every signal can be switched off (PipelineOptions) for the ablation table of
+Candidates come only from the jurisdictions that bind the user: their region (上海), the region the question names,
+and national law — other provinces' copies of the same rules no longer crowd out the clause to cite. Indexes without
+vectors take a deeper BM25 pool whose ranking is re-fused with a dense rescoring of the candidates
+(index/rescore.py). The reranker adds general signals to the fused retrieval score: how much of the question the
+article covers (character bigrams, robust to word-splitting errors), a clause naming a responsible unit for "who"
+questions, a figure for "number" questions, the document title echoed in the question, the authority of the text (a
+law or policy rather than a case report), and the query's dense similarity. WEIGHTS are fitted on the dev set by
+evaluation/fit_rerank.py; every improvement can be switched off (PipelineOptions) for the ablation table of
 `policykb eval`.
 """
 from __future__ import annotations
@@ -14,23 +17,25 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
+from index.fusion import FusionConfig, rrf
 from index.hit import Filters, Hit
 from index.query import QueryAnalysis, analyze
+from index.rescore import normalised
 
-SIGNALS = ("coverage", "who", "number", "region", "title", "authority", "dense")
+SIGNALS = ("coverage", "who", "number", "title", "authority", "dense")
+SWITCHES = ("strip", "synonyms", "group_articles", "jurisdiction")  # query/candidate improvements (not signals)
 
 # Fitted on the dev questions only (../shared/eval/dev.jsonl) by `python -m evaluation.fit_rerank --rescore --index
 # A B`, jointly over two corpus settings: workplan + related (hybrid, bundled embedder) and + all laws as
 # distractors (BM25 only, candidates embedded by the rescorer).
 WEIGHTS: dict[str, float] = {
     "base": 1.0,  # the fused retrieval score, normalised by the best candidate's
-    "coverage": 2.0,
-    "who": 0.3,
-    "number": 0.3,
-    "region": 0.3,
-    "title": 0.5,
-    "authority": 1.2,
-    "dense": 0.5,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/rescore.py)
+    "coverage": 1.2,
+    "who": 0.2,
+    "number": 0.2,
+    "title": 0.2,
+    "authority": 0.5,
+    "dense": 0.2,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/rescore.py)
 }
 NATIONAL = "全国"
 USER_REGION = "上海"  # the users are Shanghai's child-protection offices
@@ -56,6 +61,9 @@ class PipelineOptions:
     group_articles: bool = True  # one result per article (the unit a citation quotes)
     signals: tuple[str, ...] = SIGNALS  # reranking signals in use; () = fused retrieval order only
     depth: int = 50  # candidates taken from hybrid retrieval
+    rescore_depth: int = 200  # ... from BM25 alone when a rescorer supplies the dense half (lexical recall is weaker)
+    jurisdiction: bool = True  # draw candidates only from texts binding the user (their region + national law)
+    region: str = USER_REGION  # the user's region, used when the query names none
     mode: str = "hybrid"  # first-stage retrieval
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     rescorer: object | None = field(default=None, compare=False)  # index.rescore.CandidateRescorer: dense signal
@@ -66,9 +74,9 @@ class PipelineOptions:
             return replace(self, signals=tuple(s for s in self.signals if s != name))
         if name == "rerank":
             return replace(self, signals=())
-        if name in ("strip", "synonyms", "group_articles"):
+        if name in SWITCHES:
             return replace(self, **{name: False})
-        known = SIGNALS + ("rerank", "strip", "synonyms", "group_articles")
+        known = SIGNALS + ("rerank",) + SWITCHES
         raise ValueError(f"unknown pipeline improvement {name!r}: use one of {known}")
 
 
@@ -111,13 +119,6 @@ def features(analysis: QueryAnalysis, hit: Hit, base: float, query_grams: set[st
     feats = {"base": base, "coverage": coverage(query_grams, hit.doc_title + " " + text)}
     feats["who"] = float(analysis.qtype == "who" and bool(_UNIT.search(text)) and bool(_DUTY.search(text)))
     feats["number"] = float(analysis.qtype == "number" and bool(_FIGURE.search(text)))
-    wanted = analysis.region or USER_REGION
-    if hit.region == wanted:
-        feats["region"] = 1.0
-    elif hit.region == NATIONAL:  # national law applies in every region
-        feats["region"] = 0.5
-    else:  # another province's or city's rules do not bind the user
-        feats["region"] = 0.0
     feats["authority"] = float(hit.level != "其他")  # a legal/policy text, not a case report or a guide
     title = re.sub(r"[《》\s]", "", hit.doc_title).replace("中华人民共和国", "")
     lcs = longest_common_substring(title, analysis.original)
@@ -146,18 +147,27 @@ def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
     return text
 
 
-def dense_signal(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions, kb=None) -> list[float]:
-    """Each candidate's query similarity, min-max scaled per query: from the rescorer when one is set (indexes
-    without vectors), else the dense retriever's own score (candidates it did not return get its lowest score)."""
-    from index.rescore import normalised
-
+def dense_scores(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions, kb=None) -> list[float]:
+    """Each candidate's raw query similarity: from the rescorer when one is set (indexes without vectors), else
+    the dense retriever's own score (candidates it did not return get its lowest score)."""
     if options.rescorer is not None and kb is not None:
-        return normalised(options.rescorer.similarities(kb, query_text(analysis, options), hits))
+        return options.rescorer.similarities(kb, query_text(analysis, options), hits)
     present = [h.scores["dense"] for h in hits if "dense" in (h.scores or {})]
     if not present:
         return [0.0] * len(hits)
     floor = min(present)
-    return normalised([(h.scores or {}).get("dense", floor) for h in hits])
+    return [(h.scores or {}).get("dense", floor) for h in hits]
+
+
+def rescored_base(hits: list[Hit], sims: list[float], fusion: FusionConfig | None) -> list[float]:
+    """The first-stage score of BM25-only candidates re-fused with the rescorer's ranking, as hybrid search fuses
+    BM25 with dense retrieval, scaled by the best candidate's: the dense half of hybrid for indexes without vectors."""
+    by_sim = sorted(range(len(hits)), key=lambda i: -sims[i])
+    fused = rrf({"bm25": [(i, 0.0) for i in range(len(hits))], "dense": [(i, 0.0) for i in by_sim]},
+                *((fusion.rrf_k, fusion.weights) if fusion else ()))
+    scores = dict(fused)
+    top = max(scores.values()) or 1.0
+    return [scores[i] / top for i in range(len(hits))]
 
 
 def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
@@ -166,11 +176,17 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
     if not hits:
         return []
     top = max(h.score for h in hits) or 1.0
+    base = [h.score / top for h in hits]
     grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
-    dense = dense_signal(analysis, hits, options, kb) if "dense" in options.signals else [0.0] * len(hits)
+    dense = [0.0] * len(hits)
+    if "dense" in options.signals:
+        sims = dense_scores(analysis, hits, options, kb)
+        dense = normalised(sims)
+        if options.rescorer is not None and getattr(kb, "dense", True) is None:  # BM25-only: fuse its ranking in
+            base = rescored_base(hits, sims, getattr(kb, "fusion", None))
     scored = []
-    for hit, sim in zip(hits, dense):
-        feats = features(analysis, hit, hit.score / top, grams)
+    for hit, b, sim in zip(hits, base, dense):
+        feats = features(analysis, hit, b, grams)
         feats["dense"] = sim
         total = options.weights.get("base", 1.0) * feats["base"]
         total += sum(options.weights.get(s, 0.0) * feats[s] for s in options.signals)
@@ -184,12 +200,25 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
     """Analyse the query and fetch the first-stage candidates: max(depth, k) units, grouped by article if asked."""
     if synonyms is None:
         synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None)
-    analysis = analyze(query, synonyms if options.synonyms else None)
+    analysis = analyze(query, synonyms if options.synonyms else None, getattr(kb, "places", None))
     mode = "bm25" if options.mode == "hybrid" and getattr(kb, "dense", True) is None else options.mode
-    hits = kb.search(query_text(analysis, options), k=max(options.depth, k), filters=filters, mode=mode)
+    rescoring = mode == "bm25" and options.rescorer is not None and "dense" in options.signals
+    text, depth = query_text(analysis, options), max(options.rescore_depth if rescoring else options.depth, k)
+    if options.jurisdiction:
+        filters = binding_filters(filters, analysis.region, options.region)
+    hits = kb.search(text, k=depth, filters=filters, mode=mode)
     if options.group_articles:
         hits = group_by_article(hits)
     return analysis, hits
+
+
+def binding_filters(filters: Filters | None, asked: str | None, user_region: str) -> Filters:
+    """The filters narrowed to the texts that matter to the user: the region the query names, the user's own region
+    and national law. Unchanged when the caller already chose regions (their choice stands)."""
+    filters = filters or Filters()
+    if filters.regions:
+        return filters
+    return replace(filters, regions=tuple(dict.fromkeys(r for r in (asked, user_region, NATIONAL) if r)))
 
 
 def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,

@@ -1,9 +1,13 @@
-"""Reranking signals on hand-made hits: coverage, type signals, region applicability, article grouping, ablation."""
+"""Reranking signals on hand-made hits (coverage, type signals, authority, article grouping, ablation) and the
+jurisdiction pool on a small real index."""
 import pytest
 
-from index.hit import Hit
+from index.build import build_index
+from index.hit import Filters, Hit
+from index.kb import KnowledgeBase
 from index.query import analyze
-from index.rerank import (PipelineOptions, bigrams, coverage, features, group_by_article, score_candidates)
+from index.rerank import (PipelineOptions, bigrams, binding_filters, coverage, features, group_by_article,
+                          score_candidates, search_best)
 
 
 def hit(text, *, title="上海市未成年人保护条例", region="上海", level="地方性法规", article="a1", score=1.0, cid=None):
@@ -33,13 +37,48 @@ def test_number_signal():
     assert features(a, hit("应当使用儿童安全座椅"), 1.0, set())["number"] == 0.0
 
 
-def test_region_applicability():
-    a = analyze("学校能开除学生吗")  # names no region: the user's (上海)
-    assert features(a, hit("x", region="上海"), 1.0, set())["region"] == 1.0
-    assert features(a, hit("x", region="全国"), 1.0, set())["region"] == 0.5
-    assert features(a, hit("x", region="山东"), 1.0, set())["region"] == 0.0
-    national = analyze("国家对学校开除学生有什么规定")  # names the nation
-    assert features(national, hit("x", region="全国"), 1.0, set())["region"] == 1.0
+def test_binding_filters_narrow_to_the_users_jurisdictions():
+    assert binding_filters(None, None, "上海").regions == ("上海", "全国")  # names no region: the user's + national
+    assert binding_filters(None, "浙江", "上海").regions == ("浙江", "上海", "全国")
+    assert binding_filters(None, "全国", "上海").regions == ("全国", "上海")
+    kept = binding_filters(Filters(levels=("法律",)), None, "上海")
+    assert kept.levels == ("法律",) and kept.regions == ("上海", "全国")
+    chosen = Filters(regions=("山东",))  # the caller's own region choice stands
+    assert binding_filters(chosen, None, "上海") is chosen
+
+
+BULLYING = "第{n}条 学校发现学生欺凌行为的，应当立即制止，通知{who}，并依法处理。"
+
+
+@pytest.fixture(scope="module")
+def region_kb(tmp_path_factory):
+    """One rule in three jurisdictions (hand-written): Shanghai, national, and a Shandong city's copy."""
+    root = tmp_path_factory.mktemp("regions") / "corpus"
+    docs = {
+        "地方性法规/上海市校园关爱条例(2024-01-01).md": ("上海市校园关爱条例", "区教育行政部门"),
+        "法律/中华人民共和国校园关爱法(2023-01-01).md": ("中华人民共和国校园关爱法", "教育行政部门"),
+        "山东地方法规/济南市校园关爱条例(2022-01-01).md": ("济南市校园关爱条例", "学生欺凌防治机构和学生欺凌行为人的父母"),
+    }
+    for rel, (title, who) in docs.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {title}\n\n{BULLYING.format(n='一', who=who)}\n\n第二条 本条例自公布之日起施行。\n",
+                        encoding="utf-8")
+    build_index([root], root.parent / "kb", embedder="none")
+    kb = KnowledgeBase.open(root.parent / "kb")
+    yield kb
+    kb.close()
+
+
+def test_jurisdiction_keeps_other_provinces_out_of_the_candidates(region_kb):
+    assert region_kb.places.get("济南") == "山东" and region_kb.places.get("上海") == "上海"
+    query = "学生欺凌行为人的父母会被通知吗"  # the Shandong copy matches these words best
+    unbound = search_best(region_kb, query, k=10, options=PipelineOptions().without("jurisdiction"))
+    assert unbound[0].region == "山东"
+    bound = search_best(region_kb, query, k=10)
+    assert bound and {h.region for h in bound} == {"上海", "全国"}
+    asked = search_best(region_kb, "济南的学生欺凌行为人的父母会被通知吗", k=10)  # a city names its province
+    assert asked[0].region == "山东"
 
 
 def test_authority():
