@@ -15,6 +15,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
 from index.layout import read_manifest
+from index.query import NATIONAL, USER_REGION, check_region
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
@@ -57,7 +58,7 @@ def place_regions(titles_regions: Iterable[tuple[str, str]]) -> dict[str, str]:
     naming a city is recognised as asking about that region."""
     out: dict[str, str] = {}
     for title, region in titles_regions:
-        if region != "全国" and (m := _PLACE.match(title)):
+        if region != NATIONAL and (m := _PLACE.match(title)):
             out.setdefault(m.group(1), region)
     return out
 
@@ -66,8 +67,10 @@ class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
-                 fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> None:
+                 fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS,
+                 region: str = USER_REGION) -> None:
         self.index_dir = index_dir
+        self.region = region  # the users' region: the best pipeline searches its texts + national law
         self.folder = folder
         self.manifest = manifest
         self.fusion = fusion or FusionConfig()
@@ -102,9 +105,11 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
-             fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> "KnowledgeBase":
+             fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS,
+             region: str = USER_REGION) -> "KnowledgeBase":
         """Open a built index; `embedder`, when given, must be the one the index was built with."""
         index_dir = Path(index_dir)
+        check_region(region)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
         folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
         manifest = read_manifest(folder)
@@ -113,7 +118,7 @@ class KnowledgeBase:
                                                 f"cannot be searched with {spec_name(embedder)!r}")
         try:
             return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion,
-                       max_query_chars)
+                       max_query_chars, region)
         except KBIndexError:
             raise
         except Exception as exc:  # missing/damaged files inside the folder

@@ -49,6 +49,8 @@ _NUMBER_WORDS = (
     ("多少个", "个"), ("多少", ""), ("多久", ""), ("多长时间", ""), ("哪天", "施行"), ("什么时候", ""),
 )
 
+USER_REGION = "上海"  # the users are Shanghai's child-protection offices (Config.region, POLICYKB_REGION)
+NATIONAL = "全国"
 _REGION_NAMES = ("上海", "本市", "沪")
 _NATIONAL_WORDS = ("国家", "全国", "国务院", "中央")
 _PUNCT = re.compile(r"[\s，。？！?!、；;：:“”\"'‘’（）()《》〈〉【】\[\]…·—-]+")
@@ -90,6 +92,13 @@ def strip_scaffolding(query: str) -> str:
     text = _PUNCT.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text or _PUNCT.sub(" ", query).strip() or query
+
+
+def check_region(region: str) -> str:
+    """The region as given when it is a province-level name (上海, 浙江…) or 全国; else a ValueError naming it."""
+    if region not in PROVINCES and region != NATIONAL:
+        raise ValueError(f"region {region!r}: use a province-level name such as 上海 or 浙江, or {NATIONAL}")
+    return region
 
 
 def query_region(query: str, places: Mapping[str, str] | None = None) -> str | None:

@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 
 from index.fusion import FusionConfig, rrf
 from index.hit import Filters, Hit
-from index.query import QueryAnalysis, analyze
+from index.query import NATIONAL, USER_REGION, QueryAnalysis, analyze
 from index.rescore import normalised
 
 SIGNALS = ("coverage", "who", "number", "title", "authority", "dense")
@@ -37,8 +37,6 @@ WEIGHTS: dict[str, float] = {
     "authority": 0.5,
     "dense": 0.2,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/rescore.py)
 }
-NATIONAL = "全国"
-USER_REGION = "上海"  # the users are Shanghai's child-protection offices
 
 _UNIT = re.compile(
     r"(部门|机关|人民政府|委员会|办事处|人民法院|人民检察院|公安|民政|教育|卫生健康|网信|市场监管|工作站|机构|"
@@ -63,7 +61,7 @@ class PipelineOptions:
     depth: int = 50  # candidates taken from hybrid retrieval
     rescore_depth: int = 200  # ... from BM25 alone when a rescorer supplies the dense half (lexical recall is weaker)
     jurisdiction: bool = True  # draw candidates only from texts binding the user (their region + national law)
-    region: str = USER_REGION  # the user's region, used when the query names none
+    region: str | None = None  # the user's region (default: the knowledge base's, Config.region)
     mode: str = "hybrid"  # first-stage retrieval
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     rescorer: object | None = field(default=None, compare=False)  # index.rescore.CandidateRescorer: dense signal
@@ -205,7 +203,8 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
     rescoring = mode == "bm25" and options.rescorer is not None and "dense" in options.signals
     text, depth = query_text(analysis, options), max(options.rescore_depth if rescoring else options.depth, k)
     if options.jurisdiction:
-        filters = binding_filters(filters, analysis.region, options.region)
+        user_region = options.region or getattr(kb, "region", USER_REGION)
+        filters = binding_filters(filters, analysis.region, user_region)
     hits = kb.search(text, k=depth, filters=filters, mode=mode)
     if options.group_articles:
         hits = group_by_article(hits)

@@ -30,7 +30,7 @@ def get_kb():
 
             cfg = app.config["POLICYKB"]
             try:
-                kb = KnowledgeBase.open(cfg.index_dir, cache_dir=cfg.cache_dir)
+                kb = KnowledgeBase.open(cfg.index_dir, cache_dir=cfg.cache_dir, region=cfg.region)
             except Exception as exc:  # missing or corrupt index: say so instead of a bare 500
                 app.logger.error("cannot open index %s: %s", cfg.index_dir, exc)
                 raise ApiError(503, f"知识库无法打开（{cfg.index_dir}）：{exc}") from None

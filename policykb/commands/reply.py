@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     try:
         kb = KnowledgeBase.open(args.index or str(config.index_dir), cache_dir=args.cache_dir or config.cache_dir,
-                                max_query_chars=config.max_query_chars)
+                                max_query_chars=config.max_query_chars, region=config.region)
         reply = compose_reply(kb, args.inquiry, args.clause)
     except (KBIndexError, ReplyInputError, UnknownClauseError, ValueError) as exc:
         print(f"policykb reply: error: {exc}", file=sys.stderr)

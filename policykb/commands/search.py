@@ -16,7 +16,8 @@ def register(subparsers, config: Config) -> None:
     )
     p.add_argument("query", nargs="?", help="the question or keywords (at most max_query_chars characters)")
     p.add_argument("--index", type=str, default=None, help=f"index folder (default {config.index_dir})")
-    p.add_argument("--mode", choices=("bm25", "dense", "hybrid"), default="hybrid", help="retriever (default hybrid)")
+    p.add_argument("--mode", choices=("best", "hybrid", "bm25", "dense"), default="best",
+                   help="best (the tuned pipeline, as in the web app; default), or one plain retriever")
     p.add_argument("--top-k", type=int, default=10, help="results to show (default 10)")
     p.add_argument("--json", action="store_true", help="print hits as JSON lines")
     p.add_argument("--by-document", action="store_true", help="group the best clauses per document")
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     try:
         filters = _filters(args)
         kb = KnowledgeBase.open(index_dir, cache_dir=args.cache_dir or config.cache_dir, embedder=args.embedder,
-                                max_query_chars=config.max_query_chars)
+                                max_query_chars=config.max_query_chars, region=config.region)
         if args.batch:
             records = run_batch(kb, read_questions(args.batch), k=args.top_k, mode=args.mode, filters=filters)
             n = write_run(records, args.out)

@@ -1,24 +1,29 @@
-"""The held-out set is sound (every quote in its file and article), and the checker catches a broken one."""
+"""The held-out sets are sound (every quote in its file and article), and the checker catches a broken one."""
 import json
 
+import pytest
+
 from evaluation.check_questions import check
-from evaluation.scoring import read_jsonl
-from tests.conftest import REPO, need_shared
+from evaluation.scoring import FRESH_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
+from tests.conftest import need_shared
 
-HELDOUT = REPO / "evaluation" / "heldout.jsonl"
+HELDOUT = HELDOUT_QUESTIONS
 
 
-def test_heldout_quotes_lie_in_their_articles():
+@pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, FRESH_QUESTIONS], ids=["heldout", "heldout2"])
+def test_heldout_quotes_lie_in_their_articles(path):
     corpus = need_shared("corpus")
-    questions = read_jsonl(HELDOUT)
+    questions = read_jsonl(path)
     assert len(questions) >= 30
     assert {q["type"] for q in questions} == {"who", "what", "which_doc", "number", "cross", "none"}
     assert check(questions, corpus) == []
 
 
-def test_heldout_is_not_dev(dev_questions):
+def test_heldout_sets_are_not_dev_nor_each_other(dev_questions):
     dev = {q["question"] for q in read_jsonl(dev_questions)}
-    assert not dev & {q["question"] for q in read_jsonl(HELDOUT)}
+    first = {q["question"] for q in read_jsonl(HELDOUT_QUESTIONS)}
+    fresh = {q["question"] for q in read_jsonl(FRESH_QUESTIONS)}
+    assert not dev & first and not dev & fresh and not first & fresh
 
 
 def test_checker_catches_wrong_quote_and_article():

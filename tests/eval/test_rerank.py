@@ -105,3 +105,14 @@ def test_coverage_reorders_and_ablation_restores_base_order():
 def test_without_unknown_name():
     with pytest.raises(ValueError, match="unknown pipeline improvement"):
         PipelineOptions().without("magic")
+
+
+def test_users_region_comes_from_the_knowledge_base(region_kb):
+    """POLICYKB_REGION reaches the pipeline through KnowledgeBase.open(region=...); a bad name is refused."""
+    shandong = KnowledgeBase.open(region_kb.index_dir, region="山东")
+    try:
+        assert {h.region for h in search_best(shandong, "学校发现学生欺凌行为应当怎么办", k=10)} == {"山东", "全国"}
+    finally:
+        shandong.close()
+    with pytest.raises(ValueError, match="region 'Shanghai'"):
+        KnowledgeBase.open(region_kb.index_dir, region="Shanghai")
