@@ -218,10 +218,11 @@ class KnowledgeBase:
             raise ValueError("this index was built with --embedder none: it has no vectors; use mode bm25 or "
                              "rebuild with an embedder")
         mask = self._mask(filters)
-        terms = self.bm25.resolve(self.query_terms(query))
+        weights = self.tokenizer.query_weights(query)  # a compound word's sub-tokens share one word's weight
+        terms = self.bm25.resolve(list(weights))
         lists: dict[str, list[tuple[int, float]]] = {}
         if mode in ("bm25", "hybrid"):
-            lists["bm25"] = self.bm25.search(terms, n, mask)  # terms already resolved: resolving again is a no-op
+            lists["bm25"] = self.bm25.search(weights, n, mask)
         if mode in ("dense", "hybrid") and self.dense is not None:
             lists["dense"] = self.dense.search(self.query_vector(query), n, mask)
         fused = fuse(lists, self.fusion) if len(lists) > 1 else next(iter(lists.values()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -78,11 +78,23 @@ class BM25Retriever:
                 out.extend(w for w in longer[:per_token] if w not in out)
         return out
 
-    def search(self, tokens: Sequence[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        known = self.resolve(tokens)
-        if not known:
+    def search(self, tokens: Sequence[str] | Mapping[str, float], n: int,
+               mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The n best rows for query tokens; a {token: weight} mapping scales each token's BM25 contribution (an
+        unknown word's stand-ins from `resolve` share its weight)."""
+        weights = tokens if isinstance(tokens, Mapping) else dict.fromkeys(tokens, 1.0)
+        groups: dict[float, list[str]] = {}
+        seen: set[str] = set()
+        for token, weight in weights.items():
+            for known in self.resolve([token]):
+                if known not in seen and weight > 0:
+                    seen.add(known)
+                    groups.setdefault(weight, []).append(known)
+        if not groups:
             return []
-        scores = np.asarray(self._model.get_scores(known), dtype=np.float32)
+        scores = np.zeros(self._model.scores["num_docs"], dtype=np.float32)
+        for weight, known in groups.items():
+            scores += np.float32(weight) * np.asarray(self._model.get_scores(known), dtype=np.float32)
         return _top(scores, n, mask)
 
 

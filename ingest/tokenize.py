@@ -130,23 +130,36 @@ class Tokenizer:
         return [w.lower() for w in self.jieba.lcut_for_search(text)
                 if _WORDLIKE.search(w) and w.lower() not in self.stopwords]
 
+    def _officials(self, tokens: list[str], text: str = "") -> list[str]:
+        """The official terms the colloquial words among `tokens` (single, adjacent pairs, or any multi-character
+        synonym-table word standing in `text`) map to, in order."""
+        folded = unicodedata.normalize("NFKC", text).lower()
+        words = list(tokens) + [a + b for a, b in zip(tokens, tokens[1:])]
+        words += [k for k in self.synonyms if len(k) > 1 and k in folded and k not in tokens]
+        return list(dict.fromkeys(o for w in words for o in self.synonyms.get(w, ())))
+
     def expand(self, tokens: list[str]) -> list[str]:
         """`tokens` followed by the tokens of the official terms their colloquial words (or word pairs) map to."""
-        extra: list[str] = []
-        seen = set(tokens)
-        candidates = list(tokens) + [a + b for a, b in zip(tokens, tokens[1:])]
-        for word in candidates:
-            for official in self.synonyms.get(word, ()):
-                for t in self.tokens(official):
-                    if t not in seen:
-                        seen.add(t)
-                        extra.append(t)
-        return list(tokens) + extra
+        extra = [t for o in self._officials(tokens) for t in self.tokens(o)]
+        return list(tokens) + [t for t in dict.fromkeys(extra) if t not in tokens]
+
+    def query_weights(self, text: str) -> dict[str, float]:
+        """BM25 query tokens of a user query with their weights: the search-mode sub-tokens of one word share its
+        weight (未成年人 -> 未成年人/未成年/成年人/未成/成年 at 1/5 each), so a long compound word counts once rather
+        than five times; the official terms of its colloquial words (孩子 -> 未成年人, 儿童) are added the same way."""
+        weights: dict[str, float] = {}
+
+        def add(word: str) -> None:
+            subs = self.tokens(word)
+            for t in subs:
+                weights[t] = max(weights.get(t, 0.0), 1.0 / len(subs))
+
+        for word in self.words(text):
+            add(word)
+        for official in self._officials(self.tokens(text), text):
+            add(official)
+        return weights
 
     def query_tokens(self, text: str) -> list[str]:
-        """Tokens of a user query with synonym expansion: `expand(tokens(text))`, plus multi-word colloquial hits."""
-        toks = self.tokens(text)
-        folded = unicodedata.normalize("NFKC", text).lower()
-        hits = [k for k in self.synonyms if len(k) > 1 and k in folded and k not in toks]
-        expanded = self.expand(toks + hits)
-        return toks + [t for t in expanded[len(toks):] if t not in hits]
+        """Tokens of a user query with synonym expansion (the keys of `query_weights`)."""
+        return list(self.query_weights(text))

@@ -41,6 +41,18 @@ def test_bm25_masks_and_ignores_unknown_words(tmp_path):
     assert BM25Retriever.load(tmp_path).search(["游戏"], 1)[0][0] == 2
 
 
+def test_bm25_weighted_query_scales_each_token(tmp_path):
+    bm25 = BM25Retriever.build(["网络 保护", "学校 安全", "网络 学校"])
+    plain = dict(bm25.search(["网络", "学校"], 10))
+    assert dict(bm25.search({"网络": 1.0, "学校": 1.0}, 10)) == pytest.approx(plain)
+    leaning = bm25.search({"网络": 1.0, "学校": 0.1}, 10)  # 学校 barely counts: the 网络-only row wins over 学校's
+    assert leaning[0][0] == 2 and [r for r, _ in leaning].index(0) < [r for r, _ in leaning].index(1)
+    assert bm25.search({"网络": 0.0}, 10) == []
+    bm25.save(tmp_path)
+    assert dict(BM25Retriever.load(tmp_path).search({"网络": 0.5}, 10)) == pytest.approx(
+        {r: s / 2 for r, s in bm25.search(["网络"], 10)})
+
+
 def test_rrf_and_weighted_fusion():
     lists = {"bm25": [(1, 9.0), (2, 5.0)], "dense": [(2, 0.9), (3, 0.5)]}
     fused = rrf(lists, k=60)

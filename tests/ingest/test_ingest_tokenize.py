@@ -37,6 +37,15 @@ def test_synonym_expansion_maps_colloquial_to_official(tk):
     assert "未成年人保护" in tk.query_tokens("未保工作怎么做") or "未成年人" in tk.query_tokens("未保工作怎么做")
 
 
+def test_query_weights_count_a_compound_word_once(tk):
+    weights = tk.query_weights("孩子不去上学")
+    assert weights["上学"] == 1.0 and weights["孩子"] == 1.0
+    subs = tk.tokens("未成年人")  # 孩子 -> 未成年人: its search-mode pieces share one word's weight
+    assert len(subs) > 1 and all(abs(weights[t] - 1 / len(subs)) < 1e-9 for t in subs)
+    assert abs(sum(weights[t] for t in subs) - 1.0) < 1e-9
+    assert list(weights) == tk.query_tokens("孩子不去上学")
+
+
 def test_synonym_table_is_well_formed():
     table = read_synonyms(SYNONYMS)
     assert table["网吧"] == ["互联网上网服务营业场所"]
