@@ -39,6 +39,8 @@ _SCAFFOLDING = sorted({
     "怎么办", "怎么处理", "如何处理", "应该怎么", "该怎么", "怎么做", "怎么样", "怎样",
     "有没有", "能不能", "可不可以", "是不是", "会不会", "要不要", "算不算", "行不行", "可以吗", "合法吗",
 }, key=lambda s: (-len(s), s))  # longest first; ties in a fixed order (not set order)
+# One pass, longest phrase first; 请… is not scaffolding inside 申请 (申请教育救助 keeps its 请教).
+_SCAFFOLD_RE = re.compile("|".join(("(?<!申)" if p.startswith("请") else "") + re.escape(p) for p in _SCAFFOLDING))
 # Sentence-final particles, removed only where they end a clause (网吧 keeps its 吧).
 _PARTICLES = re.compile(r"[吗呢吧啊呀嘛](?=[\s，。？！?!；;]|$)")
 
@@ -87,8 +89,7 @@ def strip_scaffolding(query: str) -> str:
     text = _PARTICLES.sub(" ", query)
     for old, new in _NUMBER_WORDS:
         text = text.replace(old, f" {new} " if new else " ")
-    for phrase in _SCAFFOLDING:
-        text = text.replace(phrase, " ")
+    text = _SCAFFOLD_RE.sub(" ", text)
     text = _PUNCT.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text or _PUNCT.sub(" ", query).strip() or query

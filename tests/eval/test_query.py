@@ -37,6 +37,11 @@ def test_never_empty():
     assert strip_scaffolding("吗？") != ""
 
 
+def test_scaffolding_is_not_cut_out_of_words():
+    assert "申请教育救助" in strip_scaffolding("孩子读高中申请教育救助，由哪个部门审核？")  # not 请教
+    assert strip_scaffolding("请问哪个部门负责网络保护？") == "负责网络保护"
+
+
 def test_region():
     assert query_region("本市有哪些规定") == "上海"
     assert query_region("国家的残疾儿童康复救助") == "全国"
