@@ -4,13 +4,14 @@ import json
 import pytest
 
 from evaluation.check_questions import check
-from evaluation.scoring import FRESH_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
+from evaluation.scoring import FINAL_QUESTIONS, FRESH_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
 from tests.conftest import need_shared
 
 HELDOUT = HELDOUT_QUESTIONS
 
 
-@pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, FRESH_QUESTIONS], ids=["heldout", "heldout2"])
+@pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, FRESH_QUESTIONS, FINAL_QUESTIONS],
+                         ids=["heldout", "heldout2", "heldout3"])
 def test_heldout_quotes_lie_in_their_articles(path):
     corpus = need_shared("corpus")
     questions = read_jsonl(path)
@@ -20,10 +21,11 @@ def test_heldout_quotes_lie_in_their_articles(path):
 
 
 def test_heldout_sets_are_not_dev_nor_each_other(dev_questions):
-    dev = {q["question"] for q in read_jsonl(dev_questions)}
-    first = {q["question"] for q in read_jsonl(HELDOUT_QUESTIONS)}
-    fresh = {q["question"] for q in read_jsonl(FRESH_QUESTIONS)}
-    assert not dev & first and not dev & fresh and not first & fresh
+    sets = [{q["question"] for q in read_jsonl(p)} for p in (dev_questions, HELDOUT_QUESTIONS, FRESH_QUESTIONS,
+                                                             FINAL_QUESTIONS)]
+    for i, a in enumerate(sets):
+        for b in sets[i + 1:]:
+            assert not a & b
 
 
 def test_checker_catches_wrong_quote_and_article():
