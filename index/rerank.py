@@ -54,8 +54,8 @@ _FIGURE = re.compile(
 class PipelineOptions:
     """Switches of the best pipeline; each improvement can be turned off alone for the ablation."""
 
-    strip: bool = False  # search with the question scaffolding removed (off: with each query word weighted once,
-    #                      BM25 and the embedder handle 请问/哪个部门 themselves; dev MRR A 0.894 vs 0.876 with it)
+    strip: bool = False  # search with the question scaffolding removed (off: once each query word weighs one word,
+    #                      stripping 请问/哪个部门 lost in the dev ablation)
     synonyms: bool = True  # add legal terms for the colloquial words of the query
     group_articles: bool = True  # one result per article (the unit a citation quotes)
     signals: tuple[str, ...] = SIGNALS  # reranking signals in use; () = fused retrieval order only
@@ -146,10 +146,16 @@ def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
     return text
 
 
+def rescoring(kb, options: PipelineOptions) -> bool:
+    """Whether the rescorer supplies the dense half of retrieval: one is set, the dense signal is on, and the index
+    has no vectors of its own."""
+    return options.rescorer is not None and "dense" in options.signals and getattr(kb, "dense", True) is None
+
+
 def dense_scores(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions, kb=None) -> list[float]:
-    """Each candidate's raw query similarity: from the rescorer when one is set (indexes without vectors), else
-    the dense retriever's own score (candidates it did not return get its lowest score)."""
-    if options.rescorer is not None and kb is not None:
+    """Each candidate's raw query similarity: from the rescorer when it is rescoring, else the dense retriever's
+    own score (candidates it did not return get its lowest score)."""
+    if rescoring(kb, options):
         return options.rescorer.similarities(kb, query_text(analysis, options), hits)
     present = [h.scores["dense"] for h in hits if "dense" in (h.scores or {})]
     if not present:
@@ -161,10 +167,10 @@ def dense_scores(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOpti
 def rescored_base(hits: list[Hit], sims: list[float], fusion: FusionConfig | None) -> list[float]:
     """The first-stage score of BM25-only candidates re-fused with the rescorer's ranking, as hybrid search fuses
     BM25 with dense retrieval, scaled by the best candidate's: the dense half of hybrid for indexes without vectors."""
+    fusion = fusion or FusionConfig()
     by_sim = sorted(range(len(hits)), key=lambda i: -sims[i])
-    fused = rrf({"bm25": [(i, 0.0) for i in range(len(hits))], "dense": [(i, 0.0) for i in by_sim]},
-                *((fusion.rrf_k, fusion.weights) if fusion else ()))
-    scores = dict(fused)
+    lists = {"bm25": [(i, 0.0) for i in range(len(hits))], "dense": [(i, 0.0) for i in by_sim]}
+    scores = dict(rrf(lists, fusion.rrf_k, fusion.weights))
     top = max(scores.values()) or 1.0
     return [scores[i] / top for i in range(len(hits))]
 
@@ -181,7 +187,7 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
     if "dense" in options.signals:
         sims = dense_scores(analysis, hits, options, kb)
         dense = normalised(sims)
-        if options.rescorer is not None and getattr(kb, "dense", True) is None:  # BM25-only: fuse its ranking in
+        if rescoring(kb, options):  # BM25-only candidates: fuse the rescorer's ranking in
             base = rescored_base(hits, sims, getattr(kb, "fusion", None))
     scored = []
     for hit, b, sim in zip(hits, base, dense):
@@ -201,8 +207,8 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
         synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None)
     analysis = analyze(query, synonyms if options.synonyms else None, getattr(kb, "places", None))
     mode = "bm25" if options.mode == "hybrid" and getattr(kb, "dense", True) is None else options.mode
-    rescoring = mode == "bm25" and options.rescorer is not None and "dense" in options.signals
-    text, depth = query_text(analysis, options), max(options.rescore_depth if rescoring else options.depth, k)
+    text = query_text(analysis, options)
+    depth = max(options.rescore_depth if rescoring(kb, options) else options.depth, k)
     if options.jurisdiction:
         user_region = options.region or getattr(kb, "region", USER_REGION)
         filters = binding_filters(filters, analysis.region, user_region)
@@ -224,7 +230,8 @@ def binding_filters(filters: Filters | None, asked: str | None, user_region: str
 def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
                 options: PipelineOptions | None = None,
                 synonyms: Mapping[str, Iterable[str]] | None = None) -> list[Hit]:
-    """Search with the best pipeline: analysed query, hybrid candidates, one per article, reranked."""
+    """Search with the best pipeline: analysed query, candidates from the binding jurisdictions, one per article,
+    reranked."""
     options = options or PipelineOptions()
     analysis, hits = candidates(kb, query, filters, options, synonyms, k)
     ranked = score_candidates(analysis, hits, options, kb)
