@@ -104,6 +104,17 @@ def test_cli_search_json_and_readable(kb_dir, capsys):
     assert out.startswith("1. 《") and "地方性法规" not in out.splitlines()[0]
 
 
+def test_cli_search_defaults_to_the_best_pipeline(kb_dir, capsys, monkeypatch):
+    """No --mode: the tuned pipeline (as the web app); POLICYKB_REGION must name a region."""
+    assert main(["search", "哪个部门负责本市未成年人网络保护", "--index", str(kb_dir), "--top-k", "3", "--json"]) == 0
+    hits = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert hits[0]["doc_title"] == "上海市未成年人保护条例" and "第四十九条" in hits[0]["citation"]
+    assert len({h["article_id"] for h in hits}) == 3  # one result per article
+    monkeypatch.setenv("POLICYKB_REGION", "Shanghai")
+    assert main(["search", "网络保护", "--index", str(kb_dir)]) == 2
+    assert "region 'Shanghai'" in capsys.readouterr().err
+
+
 def test_cli_batch_writes_a_run(kb_dir, tmp_path, capsys):
     questions = tmp_path / "q.jsonl"
     questions.write_text(json.dumps({"id": "X1", "question": "几岁以下坐车要用安全座椅"}, ensure_ascii=False) + "\n",
