@@ -15,10 +15,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev.jsonl"  # the shared dev set (beside the checkout)
 HELDOUT_QUESTIONS = REPO / "evaluation" / "heldout.jsonl"  # our own set, never fitted on (but read when diagnosing)
-FRESH_QUESTIONS = REPO / "evaluation" / "heldout2.jsonl"  # written blind; judged one frozen pipeline, then diagnosed
-FINAL_QUESTIONS = REPO / "evaluation" / "heldout3.jsonl"  # written blind; run only on the final frozen pipeline
-QUESTION_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS, "held-out-2": FRESH_QUESTIONS,
-                 "held-out-3": FINAL_QUESTIONS}
+# Written blind, each after a freeze; README (Evaluation) says which pipeline each judged. 4 and 5 judge the final one.
+HELDOUT_SETS = {f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)}
+QUESTION_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS, **HELDOUT_SETS}
 CUTOFF = 10  # only the first 10 results of a run count
 RUN_RATIO = 0.8  # share of the quote a common run must cover
 MIN_CONTAINED_TITLE = 6  # a title may contain the other only when the contained one has >= 6 characters

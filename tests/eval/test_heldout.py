@@ -4,14 +4,14 @@ import json
 import pytest
 
 from evaluation.check_questions import check
-from evaluation.scoring import FINAL_QUESTIONS, FRESH_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
+from evaluation.scoring import HELDOUT_QUESTIONS, HELDOUT_SETS, read_jsonl
 from tests.conftest import need_shared
 
 HELDOUT = HELDOUT_QUESTIONS
 
 
-@pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, FRESH_QUESTIONS, FINAL_QUESTIONS],
-                         ids=["heldout", "heldout2", "heldout3"])
+@pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, *HELDOUT_SETS.values()],
+                         ids=["held-out", *HELDOUT_SETS])
 def test_heldout_quotes_lie_in_their_articles(path):
     corpus = need_shared("corpus")
     questions = read_jsonl(path)
@@ -21,8 +21,7 @@ def test_heldout_quotes_lie_in_their_articles(path):
 
 
 def test_heldout_sets_are_not_dev_nor_each_other(dev_questions):
-    sets = [{q["question"] for q in read_jsonl(p)} for p in (dev_questions, HELDOUT_QUESTIONS, FRESH_QUESTIONS,
-                                                             FINAL_QUESTIONS)]
+    sets = [{q["question"] for q in read_jsonl(p)} for p in (dev_questions, HELDOUT_QUESTIONS, *HELDOUT_SETS.values())]
     for i, a in enumerate(sets):
         for b in sets[i + 1:]:
             assert not a & b
