@@ -54,13 +54,13 @@ _PLACE = re.compile(r"^(?:\d{4}年度?)?(?!关于)([\u4e00-\u9fff]{2,6}?)(?:省|
 
 
 def place_regions(titles_regions: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Place name -> region for the places local texts are named after (杭州 -> 浙江, 上海 -> 上海), so a query
-    naming a city is recognised as asking about that region."""
+    """Place name -> region for the places local texts are named after (杭州 -> 浙江, 上海 -> 上海), longest name
+    first, so a query naming a city is recognised as asking about that region."""
     out: dict[str, str] = {}
     for title, region in titles_regions:
         if region != NATIONAL and (m := _PLACE.match(title)):
             out.setdefault(m.group(1), region)
-    return out
+    return dict(sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0])))  # longest first, as query_region reads it
 
 
 class KnowledgeBase:

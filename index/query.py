@@ -110,9 +110,9 @@ def query_region(query: str, places: Mapping[str, str] | None = None) -> str | N
     for name in PROVINCES:
         if name in query:
             return name
-    for name in sorted(places or {}, key=lambda n: (-len(n), n)):
+    for name, region in (places or {}).items():  # KnowledgeBase.places lists the longest names first
         if name in query:
-            return places[name]
+            return region
     if any(word in query for word in _NATIONAL_WORDS):
         return "全国"
     return None
