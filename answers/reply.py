@@ -12,13 +12,16 @@ from dataclasses import asdict, dataclass, field
 
 from answers.card import CONFIDENCE_THRESHOLD
 from answers.terms import content_terms, sentences_of, support
+from index.errors import InputError, NotFoundError
+from index.hit import Filters
+from index.ranking.ranker import Ranker
 from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties
+from ingest.model import NATIONAL
 
 MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself uses the first max_query_chars)
 CANDIDATES = 8  # clauses offered as checkboxes
 MAX_SELECTED = 4  # clauses quoted by default
 MAX_UNITS = 8
-LOCAL_REGION = "上海"  # the offices answering are Shanghai's
 NEAR_DUPLICATE = 0.9  # quotes this similar are one rule stated twice
 CHANNEL_QUERY = "未成年人保护热线 投诉 举报 热线电话"
 _CHANNEL = re.compile(r"热线|服务电话|举报电话")
@@ -40,12 +43,12 @@ CLOSING = "感谢您对未成年人保护工作的关心和支持。"
 SIGNATURE = "（答复单位）\n（日期）"
 
 
-class ReplyInputError(ValueError):
-    """The inquiry or the requested clause ids are unusable (maps to HTTP 400)."""
+class ReplyInputError(InputError):
+    """The inquiry or the requested clause ids are unusable (HTTP 400)."""
 
 
-class UnknownClauseError(LookupError):
-    """A requested clause id is not in the index (maps to HTTP 404)."""
+class UnknownClauseError(NotFoundError):
+    """A requested clause id is not in the index (HTTP 404)."""
 
 
 @dataclass
@@ -97,12 +100,12 @@ class Reply:
 def check_inquiry(inquiry) -> str:
     """The inquiry stripped, or ReplyInputError naming what is wrong."""
     if not isinstance(inquiry, str):
-        raise ReplyInputError("inquiry: must be a string")
+        raise ReplyInputError("留言内容必须是文字", "inquiry")
     text = inquiry.strip()
     if not text:
-        raise ReplyInputError("inquiry: empty")
+        raise ReplyInputError("请填写留言内容", "inquiry")
     if len(text) > MAX_INQUIRY_CHARS:
-        raise ReplyInputError(f"inquiry: {len(text)} characters, at most {MAX_INQUIRY_CHARS} allowed")
+        raise ReplyInputError(f"留言过长：{len(text)} 个字，最多 {MAX_INQUIRY_CHARS} 个字", "inquiry")
     return text
 
 
@@ -120,20 +123,14 @@ def _quote(text: str) -> str:
     return _ARTICLE_PREFIX.sub("", text).strip()
 
 
-def _search_text(kb, inquiry: str) -> str:
-    limit = getattr(kb, "max_query_chars", 500) or 500
-    return inquiry[:limit]
-
-
-def candidates_for(kb, inquiry: str, k: int = CANDIDATES, search=None) -> list[Candidate]:
-    """The clauses retrieved for the inquiry, best first, with their lexical support; `search(query, k)` replaces
-    the knowledge base's hybrid search (e.g. index.ranking.rerank.search_best)."""
-    search = search or kb.search
+def candidates_for(ranker: Ranker, inquiry: str, k: int = CANDIDATES, mode: str = "hybrid") -> list[Candidate]:
+    """The clauses the ranker retrieves for the inquiry (its first max_query_chars characters), best first, with
+    their lexical support."""
     terms = inquiry_terms(inquiry)
-    synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None) or {}
+    synonyms = ranker.kb.tokenizer.synonyms
     alts = {t: tuple((s,) for s in synonyms.get(t, ())) for t in terms}  # a colloquial term counts via its synonyms
     out, seen = [], set()
-    for hit in search(_search_text(kb, inquiry), k=k * 2):
+    for hit in ranker.search(inquiry[:ranker.max_query_chars], k=k * 2, mode=mode):
         if hit.clause_id in seen:
             continue
         seen.add(hit.clause_id)
@@ -152,9 +149,9 @@ def _near_duplicate(a: str, b: str) -> bool:
     return a in b or b in a or SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_DUPLICATE
 
 
-def default_selection(cands: list[Candidate], threshold: float, region: str = LOCAL_REGION) -> list[str]:
-    """Ids quoted when the user has not chosen: the supported candidates, most relevant first and local rules
-    (上海) before national ones of equal relevance, near-duplicates dropped, at most MAX_SELECTED."""
+def default_selection(cands: list[Candidate], threshold: float, region: str) -> list[str]:
+    """Ids quoted when the user has not chosen: the supported candidates, most relevant first and the office's own
+    region's rules before national ones of equal relevance, near-duplicates dropped, at most MAX_SELECTED."""
     ranked = sorted((c for c in cands if c.support >= threshold),
                     key=lambda c: (-round(c.support, 2), c.region != region))
     chosen: list[Candidate] = []
@@ -167,7 +164,7 @@ def default_selection(cands: list[Candidate], threshold: float, region: str = LO
 def _clause_candidate(kb, clause_id: str) -> Candidate:
     clause = kb.clause(clause_id)
     if clause is None:
-        raise UnknownClauseError(f"clause_ids: unknown clause {clause_id!r}")
+        raise UnknownClauseError(f"条款 {clause_id!r} 不在知识库中", "clause_ids")
     doc = kb.document(clause.doc_id, clauses=False)
     return Candidate(clause.id, clause.citation, doc.title if doc else "", _quote(clause.text), 0.0, 0.0)
 
@@ -187,10 +184,12 @@ def units_of(quoted: list[Candidate]) -> list[ReplyUnit]:
     return [u for _, _, u in found][:MAX_UNITS]
 
 
-def channels_for(kb) -> list[dict]:
-    """Sentences of the corpus naming a hotline with its number (e.g. 12345), each with its clause."""
+def channels_for(ranker: Ranker) -> list[dict]:
+    """Sentences naming a hotline with its number (e.g. 12345), each with its clause, from the texts of the office's
+    region and national law (never another province's hotline)."""
     out, seen = [], set()
-    for hit in kb.search(CHANNEL_QUERY, k=10):
+    binding = Filters(regions=(ranker.region, NATIONAL))
+    for hit in ranker.search(CHANNEL_QUERY, k=10, filters=binding, mode="hybrid"):
         for s in sentences_of(hit.text):
             s = _quote(s)
             if _CHANNEL.search(s) and _PHONE.search(s) and s not in seen:
@@ -203,27 +202,29 @@ def _title(inquiry: str) -> str:
     return "关于您反映问题的答复（草稿）"
 
 
-def compose_reply(kb, inquiry: str, clause_ids: list[str] | None = None,
-                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, search=None) -> Reply:
-    """Draft a reply to `inquiry` from `kb` (a KnowledgeBase); `clause_ids` overrides which candidates are quoted."""
+def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = None,
+                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, mode: str = "hybrid") -> Reply:
+    """Draft a reply to `inquiry` from the clauses `ranker` finds (in `mode`); `clause_ids` overrides which
+    candidates are quoted."""
     inquiry = check_inquiry(inquiry)
     if clause_ids is not None:
         if not isinstance(clause_ids, list) or not all(isinstance(x, str) and x for x in clause_ids):
-            raise ReplyInputError("clause_ids: must be a list of clause id strings")
+            raise ReplyInputError("clause_ids 必须是条款编号（字符串）的列表", "clause_ids")
         if len(clause_ids) > 2 * CANDIDATES:
-            raise ReplyInputError(f"clause_ids: at most {2 * CANDIDATES} ids")
-    cands = candidates_for(kb, inquiry, k, search)
+            raise ReplyInputError(f"clause_ids 最多 {2 * CANDIDATES} 个", "clause_ids")
+    cands = candidates_for(ranker, inquiry, k, mode)
     by_id = {c.clause_id: c for c in cands}
-    chosen = default_selection(cands, threshold) if clause_ids is None else list(dict.fromkeys(clause_ids))
+    chosen = (default_selection(cands, threshold, ranker.region) if clause_ids is None
+              else list(dict.fromkeys(clause_ids)))
     quoted = []
     for cid in chosen:
         if cid not in by_id:
-            extra = _clause_candidate(kb, cid)
+            extra = _clause_candidate(ranker.kb, cid)
             cands.append(extra)
             by_id[cid] = extra
         by_id[cid].selected = True
         quoted.append(by_id[cid])
-    channels = channels_for(kb)
+    channels = channels_for(ranker)
     found = bool(quoted)
     none_chosen = clause_ids is not None and not clause_ids  # the user dropped every clause: no claim of absence
     units = units_of(quoted if found else [] if none_chosen else cands[:3])

@@ -16,15 +16,16 @@ import sys
 from pathlib import Path
 
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
-from index.ranking.rerank import search_best
+from index.ranking.ranker import Ranker
+from policykb.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 GRID = tuple(round(0.10 + 0.05 * i, 2) for i in range(17))  # 0.10 … 0.90
 
 
-def hits_for(kb, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
+def hits_for(ranker: Ranker, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
     """The best pipeline's hits for every question (searched once, reused for every threshold)."""
-    return [(q, search_best(kb, q["question"], k=k)) for q in questions]
+    return [(q, ranker.search(q["question"], k=k)) for q in questions]
 
 
 def rates(searched: list[tuple[dict, list]], threshold: float) -> tuple[float, float]:
@@ -69,10 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", type=Path, default=HELDOUT_QUESTIONS)
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
-    dev = hits_for(kb, read_jsonl(args.questions))
+    ranker = Ranker.from_config(kb, Config.from_env())
+    dev = hits_for(ranker, read_jsonl(args.questions))
     if args.offtopic and args.offtopic.is_file():
-        dev += hits_for(kb, read_jsonl(args.offtopic))
-    held = hits_for(kb, read_jsonl(args.check)) if args.check and args.check.is_file() else []
+        dev += hits_for(ranker, read_jsonl(args.offtopic))
+    held = hits_for(ranker, read_jsonl(args.check)) if args.check and args.check.is_file() else []
     print("| threshold | dev answerable answered | dev none declined | held-out answerable answered | "
           "held-out none declined |\n|---|---|---|---|---|")
     for t in sorted(set(GRID) | {CONFIDENCE_THRESHOLD}):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, is_hit, read_jsonl
 from index.ranking.rerank import SIGNALS, WEIGHTS, PipelineOptions, candidates, score_candidates
+from policykb.config import Config
 
 GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0)
 REPO = Path(__file__).resolve().parent.parent
@@ -89,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     dev, held = {}, {}
     for index in args.index:
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
-        options = replace(PipelineOptions(), mode="hybrid" if kb.dense is not None else "bm25")
-        if args.rescore and kb.dense is None:  # indexes with vectors have the dense retriever's own scores
+        options = replace(PipelineOptions(), mode="hybrid" if kb.has_vectors else "bm25",
+                          region=Config.from_env().region)
+        if args.rescore and not kb.has_vectors:  # indexes with vectors have the dense retriever's own scores
             from index.ranking.rescore import CandidateRescorer
 
             options = replace(options, rescorer=CandidateRescorer("bundled", args.cache_dir))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
-from index.hit import Filters, Hit
+from index.hit import Hit
 from index.ranking.rerank import group_by_article
 
 
@@ -43,17 +43,15 @@ def result_record(hit: Hit) -> dict:
     }
 
 
-def run_batch(kb, questions: Sequence[dict], k: int = 10, mode: str = "hybrid",
-              filters: Filters | None = None, search=None) -> list[dict]:
+def run_batch(questions: Sequence[dict], search: Callable[[str, int], list[Hit]], k: int = 10) -> list[dict]:
     """Search every question; one record per question {"id", "results": [...]} in the eval run format.
 
     Hits from the same article are merged (the article is what a citation quotes), so a run has k distinct
-    citation units. `search(question, k) -> list[Hit]` replaces kb.search (e.g. a reranking pipeline).
+    citation units. `search(question, k) -> list[Hit]` is e.g. a Ranker's search in one mode.
     """
-    do_search = search or (lambda q, n: kb.search(q, k=n, filters=filters, mode=mode))
     records = []
     for q in questions:
-        hits = group_by_article(do_search(q["question"], k * 3))[:k]
+        hits = group_by_article(search(q["question"], k * 3))[:k]
         records.append({"id": q["id"], "results": [result_record(h) for h in hits]})
     return records
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from search_app.errors import ApiError
-from search_app.kb import get_kb
+from search_app.kb import get_kb, get_ranker
 from search_app.params import MAX_JSON_BYTES, bool_param, check_text, int_param, json_body
 
 bp = Blueprint("reply_views", __name__)
@@ -62,14 +62,9 @@ def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
 
 
 def _compose(inquiry: str, ids: list[str] | None):
-    from answers.reply import ReplyInputError, UnknownClauseError, compose_reply
+    from answers.reply import compose_reply
 
-    try:
-        return compose_reply(get_kb(), inquiry, ids)
-    except UnknownClauseError as exc:
-        raise ApiError(404, f"条款不存在：{exc}") from None
-    except ReplyInputError as exc:
-        raise ApiError(400, f"参数有误：{exc}", "invalid_parameter") from None
+    return compose_reply(get_ranker(), inquiry, ids)
 
 
 def reply_json(reply) -> dict:

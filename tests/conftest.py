@@ -61,6 +61,14 @@ def kb(kb_dir):
 
 
 @pytest.fixture(scope="session")
+def ranker(kb):
+    """The Ranker over the session knowledge base with the default settings (region 上海)."""
+    from index.ranking.ranker import Ranker
+
+    return Ranker.from_config(kb, Config())
+
+
+@pytest.fixture(scope="session")
 def kb_app(kb_dir, kb):
     """The real Flask app over the session index (work plan + related laws), handed the open KnowledgeBase."""
     from policykb.config import Config
@@ -292,7 +300,7 @@ BULLYING = "我家孩子在学校被同学欺负，学校不管，我应该找�
 
 
 @pytest.fixture(scope="session")
-def bullying_reply(kb):
+def bullying_reply(ranker):
     from answers.reply import compose_reply
 
-    return compose_reply(kb, BULLYING)
+    return compose_reply(ranker, BULLYING)

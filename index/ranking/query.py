@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from index.errors import InputError
 from ingest.metadata import PROVINCES
+from ingest.model import NATIONAL
 
 QUESTION_TYPES = ("who", "number", "which_doc", "cross", "what")
 
@@ -51,8 +53,6 @@ _NUMBER_WORDS = (
     ("多少个", "个"), ("多少", ""), ("多久", ""), ("多长时间", ""), ("哪天", "施行"), ("什么时候", ""),
 )
 
-USER_REGION = "上海"  # the users are Shanghai's child-protection offices (Config.region, POLICYKB_REGION)
-NATIONAL = "全国"
 _REGION_NAMES = ("上海", "本市", "沪")
 _NATIONAL_WORDS = ("国家", "全国", "国务院", "中央")
 _PUNCT = re.compile(r"[\s，。？！?!、；;：:“”\"'‘’（）()《》〈〉【】\[\]…·—-]+")
@@ -96,9 +96,9 @@ def strip_scaffolding(query: str) -> str:
 
 
 def check_region(region: str) -> str:
-    """The region as given when it is a province-level name (上海, 浙江…) or 全国; else a ValueError naming it."""
+    """The region as given when it is a province-level name (上海, 浙江…) or 全国; else an InputError naming it."""
     if region not in PROVINCES and region != NATIONAL:
-        raise ValueError(f"region {region!r}: use a province-level name such as 上海 or 浙江, or {NATIONAL}")
+        raise InputError(f"地区 {region!r} 无效：请用省级名称（如 上海、浙江）或 {NATIONAL}（POLICYKB_REGION）", "region")
     return region
 
 

@@ -19,7 +19,8 @@ from typing import Iterable, Mapping
 
 from index.fusion import FusionConfig, rrf
 from index.hit import Filters, Hit
-from index.ranking.query import NATIONAL, USER_REGION, QueryAnalysis, analyze
+from ingest.model import NATIONAL
+from index.ranking.query import QueryAnalysis, analyze
 from index.ranking.rescore import normalised
 
 SIGNALS = ("coverage", "who", "number", "title", "authority", "dense")
@@ -62,7 +63,7 @@ class PipelineOptions:
     depth: int = 50  # candidates taken from hybrid retrieval
     rescore_depth: int = 200  # ... from BM25 alone when a rescorer supplies the dense half (lexical recall is weaker)
     jurisdiction: bool = True  # draw candidates only from texts binding the user (their region + national law)
-    region: str | None = None  # the user's region (default: the knowledge base's, Config.region)
+    region: str = ""  # the user's region (Config.region; the Ranker fills it in)
     mode: str = "hybrid"  # first-stage retrieval
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     rescorer: object | None = field(default=None, compare=False)  # index.ranking.rescore.CandidateRescorer: dense signal
@@ -149,7 +150,7 @@ def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
 def rescoring(kb, options: PipelineOptions) -> bool:
     """Whether the rescorer supplies the dense half of retrieval: one is set, the dense signal is on, and the index
     has no vectors of its own."""
-    return options.rescorer is not None and "dense" in options.signals and getattr(kb, "dense", True) is None
+    return options.rescorer is not None and "dense" in options.signals and not kb.has_vectors
 
 
 def dense_scores(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions, kb=None) -> list[float]:
@@ -188,7 +189,7 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
         sims = dense_scores(analysis, hits, options, kb)
         dense = normalised(sims)
         if rescoring(kb, options):  # BM25-only candidates: fuse the rescorer's ranking in
-            base = rescored_base(hits, sims, getattr(kb, "fusion", None))
+            base = rescored_base(hits, sims, kb.fusion)
     scored = []
     for hit, b, sim in zip(hits, base, dense):
         feats = features(analysis, hit, b, grams)
@@ -201,17 +202,15 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
 
 
 def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions,
-               synonyms: Mapping[str, Iterable[str]] | None = None, k: int = 0) -> tuple[QueryAnalysis, list[Hit]]:
-    """Analyse the query and fetch the first-stage candidates: max(depth, k) units, grouped by article if asked."""
-    if synonyms is None:
-        synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None)
-    analysis = analyze(query, synonyms if options.synonyms else None, getattr(kb, "places", None))
-    mode = "bm25" if options.mode == "hybrid" and getattr(kb, "dense", True) is None else options.mode
+               k: int = 0) -> tuple[QueryAnalysis, list[Hit]]:
+    """Analyse the query and fetch the first-stage candidates: max(depth, k) passages, grouped by article if asked.
+    `kb` is an index.ranking.ranker.Retrieval (the KnowledgeBase)."""
+    analysis = analyze(query, kb.tokenizer.synonyms if options.synonyms else None, kb.places)
+    mode = "bm25" if options.mode == "hybrid" and not kb.has_vectors else options.mode
     text = query_text(analysis, options)
     depth = max(options.rescore_depth if rescoring(kb, options) else options.depth, k)
     if options.jurisdiction:
-        user_region = options.region or getattr(kb, "region", USER_REGION)
-        filters = binding_filters(filters, analysis.region, user_region)
+        filters = binding_filters(filters, analysis.region, options.region)
     hits = kb.search(text, k=depth, filters=filters, mode=mode)
     if options.group_articles:
         hits = group_by_article(hits)
@@ -228,12 +227,12 @@ def binding_filters(filters: Filters | None, asked: str | None, user_region: str
 
 
 def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
-                options: PipelineOptions | None = None,
-                synonyms: Mapping[str, Iterable[str]] | None = None) -> list[Hit]:
-    """Search with the best pipeline: analysed query, candidates from the binding jurisdictions, one per article,
-    reranked."""
+                options: PipelineOptions | None = None) -> list[Hit]:
+    """Search with the best pipeline: analysed query, candidates from the binding jurisdictions (options.region and
+    national law), one per article, reranked. Callers go through index.ranking.ranker.Ranker, which checks the query
+    and sets the region."""
     options = options or PipelineOptions()
-    analysis, hits = candidates(kb, query, filters, options, synonyms, k)
+    analysis, hits = candidates(kb, query, filters, options, k)
     ranked = score_candidates(analysis, hits, options, kb)
     out = []
     for total, _, hit in ranked[:k]:

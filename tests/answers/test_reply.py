@@ -43,11 +43,11 @@ def test_channels_are_found_in_the_corpus_not_hard_coded(kb, bullying_reply):
         assert ch["quote"] in kb.clause(ch["clause_id"]).text
 
 
-def test_clause_choice_redraws_without_dropped_clause(kb, bullying_reply):
+def test_clause_choice_redraws_without_dropped_clause(kb, ranker, bullying_reply):
     selected = [c.clause_id for c in bullying_reply.candidates if c.selected]
     assert len(selected) >= 2
     dropped = selected[0]
-    r = compose_reply(kb, BULLYING, clause_ids=selected[1:])
+    r = compose_reply(ranker, BULLYING, clause_ids=selected[1:])
     assert dropped not in [c["clause_id"] for c in r.citations]
     dropped_quote = next(c.quote for c in bullying_reply.candidates if c.clause_id == dropped)
     assert dropped_quote not in r.draft
@@ -55,8 +55,8 @@ def test_clause_choice_redraws_without_dropped_clause(kb, bullying_reply):
     assert {c.clause_id for c in r.candidates if c.selected} == set(selected[1:])
 
 
-def test_nothing_clears_threshold_says_so_and_names_units(kb):
-    r = compose_reply(kb, "我想问下小区停车位怎么收费")
+def test_nothing_clears_threshold_says_so_and_names_units(kb, ranker):
+    r = compose_reply(ranker, "我想问下小区停车位怎么收费")
     assert not r.found
     assert NO_BASIS in r.draft and "一、相关规定" not in r.draft
     for c in r.citations:
@@ -64,14 +64,15 @@ def test_nothing_clears_threshold_says_so_and_names_units(kb):
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "问" * 1001, None, 42])
-def test_bad_inquiry_is_rejected(kb, bad):
-    with pytest.raises(ReplyInputError, match="inquiry"):
-        compose_reply(kb, bad)
+def test_bad_inquiry_is_rejected(kb, ranker, bad):
+    with pytest.raises(ReplyInputError, match="留言") as err:
+        compose_reply(ranker, bad)
+    assert err.value.param == "inquiry" and err.value.status == 400
 
 
-def test_unknown_clause_id(kb):
+def test_unknown_clause_id(kb, ranker):
     with pytest.raises(UnknownClauseError, match="no-such-doc"):
-        compose_reply(kb, BULLYING, clause_ids=["no-such-doc#第一条"])
+        compose_reply(ranker, BULLYING, clause_ids=["no-such-doc#第一条"])
 
 
 def test_docx_opens_and_holds_every_citation(bullying_reply):
@@ -109,9 +110,9 @@ def test_cli_reply_writes_docx_and_txt(kb_dir, tmp_path, capsys):
     assert main(["reply", "  ", "--index", str(kb_dir)]) == 2
 
 
-def test_dropping_every_clause_claims_nothing(kb):
+def test_dropping_every_clause_claims_nothing(kb, ranker):
     from answers.reply import NONE_CHOSEN
 
-    r = compose_reply(kb, BULLYING, clause_ids=[])
+    r = compose_reply(ranker, BULLYING, clause_ids=[])
     assert not r.found and NONE_CHOSEN in r.draft and NO_BASIS not in r.draft and not r.units
     assert all(c in r.channels for c in r.citations)

@@ -16,10 +16,10 @@ TOLERANCE = 0.03
 
 
 @pytest.fixture(scope="module")
-def dev_best(kb, dev_questions):
+def dev_best(ranker, dev_questions):
     questions = read_jsonl(dev_questions)
-    (best,) = configurations(["best"], dense=kb.dense is not None)
-    row, hits = run_configuration(kb, questions, best, keep_hits=True)
+    (best,) = configurations(["best"], dense=ranker.kb.has_vectors)
+    row, hits = run_configuration(ranker, questions, best, keep_hits=True)
     return questions, row, hits
 
 
@@ -32,10 +32,10 @@ def test_best_pipeline_dev_floor(dev_best):
         assert hit5 / total >= FLOOR["per_type_R@5"] - TOLERANCE, (qtype, m.as_dict())
 
 
-def test_best_beats_plain_hybrid(kb, dev_best):
+def test_best_beats_plain_hybrid(ranker, dev_best):
     questions, best_row, _ = dev_best
-    (hybrid,) = configurations(["hybrid"], dense=kb.dense is not None)
-    row, _ = run_configuration(kb, questions, hybrid)
+    (hybrid,) = configurations(["hybrid"], dense=ranker.kb.has_vectors)
+    row, _ = run_configuration(ranker, questions, hybrid)
     assert best_row.metrics.mrr > row.metrics.mrr
 
 

@@ -7,9 +7,11 @@ import sqlite3
 import pytest
 
 from index.build import build_index
-from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QueryError
 from index.hit import Filters
 from index.kb import KnowledgeBase
+from index.ranking.ranker import Ranker
+from index.layout import SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def test_hybrid_on_an_index_without_vectors_is_bm25_and_dense_is_refused(small_k
     hybrid = small_kb.search("心理辅导", k=3)
     bm25 = small_kb.search("心理辅导", k=3, mode="bm25")
     assert [h.clause_id for h in hybrid] == [h.clause_id for h in bm25]
-    with pytest.raises(ValueError, match="embedder none"):
+    with pytest.raises(QueryError, match="embedder none"):
         small_kb.search("心理辅导", mode="dense")
 
 
@@ -61,14 +63,20 @@ def test_filters_level_region_issuer_dates(small_kb):
 
 
 def test_query_errors(small_kb):
-    with pytest.raises(ValueError, match="empty"):
+    """Plain retrieval refuses what it cannot search, with typed errors naming the parameter (the length of what
+    the user typed is the Ranker's check, see tests/index/ranking)."""
+    with pytest.raises(QueryError, match="请输入") as err:
         small_kb.search("   ")
-    with pytest.raises(ValueError, match="500"):
-        small_kb.search("网" * 501)
-    with pytest.raises(ValueError, match="mode"):
+    assert err.value.param == "q"
+    with pytest.raises(QueryError, match="magic") as err:
         small_kb.search("网络", mode="magic")
-    with pytest.raises(ValueError, match="k="):
+    assert err.value.param == "mode"
+    with pytest.raises(QueryError, match="k=") as err:
         small_kb.search("网络", k=0)
+    assert err.value.param == "k"
+    ranker = Ranker(small_kb, "上海", 500)
+    with pytest.raises(QueryError, match="问题过长：501 个字"):
+        ranker.search("网" * 501)
 
 
 def test_documents_versions_and_citations(small_kb):
@@ -92,7 +100,7 @@ def test_documents_versions_and_citations(small_kb):
 
 
 def test_search_documents_groups_by_document(small_kb):
-    groups = small_kb.search_documents("学校 心理 网吧", k=5)
+    groups = Ranker(small_kb, "上海", 500).search_documents("学校 心理 网吧", k=5)
     ids = [g.doc_id for g in groups]
     assert len(ids) == len(set(ids)) == 2
     assert all(g.hits and all(h.doc_id == g.doc_id for h in g.hits) for g in groups)
@@ -101,7 +109,7 @@ def test_search_documents_groups_by_document(small_kb):
 
 def test_manifest_records_the_build(small_kb):
     m = small_kb.manifest
-    assert m["schema_version"] == 1 and m["embedder"] == "none" and m["dim"] == 0
+    assert m["schema_version"] == SCHEMA_VERSION and m["embedder"] == "none" and m["dim"] == 0
     assert m["counts"]["documents"] == 3 and m["counts"]["passages"] > 5
     assert len(m["corpus_fingerprint"]) == 64 and m["dictionary_hash"] == small_kb.tokenizer.dictionary_hash
 

@@ -25,22 +25,3 @@ def test_overrides_skip_none():
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "policykb" in capsys.readouterr().out
-
-
-def test_every_config_field_is_documented():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    for name in Config.__dataclass_fields__:
-        if name != "extra":
-            assert f"POLICYKB_{name.upper()}" in readme, name
-
-
-def test_every_cli_option_is_documented():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    parser = build_parser(Config())
-    for action in parser._subparsers._group_actions:
-        for name, sub in action.choices.items():
-            assert f"policykb {name}" in readme, f"subcommand {name} missing from README"
-            for opt in sub._actions:
-                for flag in opt.option_strings:
-                    if flag.startswith("--") and flag != "--help":
-                        assert flag in readme, f"policykb {name} {flag} missing from README"

@@ -3,11 +3,14 @@ jurisdiction pool on a small real index."""
 import pytest
 
 from index.build import build_index
+from index.errors import InputError, QueryError
 from index.hit import Filters, Hit
 from index.kb import KnowledgeBase
 from index.ranking.query import analyze
+from index.ranking.ranker import Ranker
 from index.ranking.rerank import (PipelineOptions, bigrams, binding_filters, coverage, features, group_by_article,
-                          score_candidates, search_best)
+                                  score_candidates)
+from policykb.config import Config
 
 
 def hit(text, *, title="上海市未成年人保护条例", region="上海", level="地方性法规", article="a1", score=1.0, cid=None):
@@ -73,11 +76,12 @@ def region_kb(tmp_path_factory):
 def test_jurisdiction_keeps_other_provinces_out_of_the_candidates(region_kb):
     assert region_kb.places.get("济南") == "山东" and region_kb.places.get("上海") == "上海"
     query = "学生欺凌行为人的父母会被通知吗"  # the Shandong copy matches these words best
-    unbound = search_best(region_kb, query, k=10, options=PipelineOptions().without("jurisdiction"))
+    shanghai = Ranker(region_kb, "上海", 500)
+    unbound = shanghai.search(query, k=10, options=PipelineOptions().without("jurisdiction"))
     assert unbound[0].region == "山东"
-    bound = search_best(region_kb, query, k=10)
+    bound = shanghai.search(query, k=10)
     assert bound and {h.region for h in bound} == {"上海", "全国"}
-    asked = search_best(region_kb, "济南的学生欺凌行为人的父母会被通知吗", k=10)  # a city names its province
+    asked = shanghai.search("济南的学生欺凌行为人的父母会被通知吗", k=10)  # a city names its province
     assert asked[0].region == "山东"
 
 
@@ -107,12 +111,20 @@ def test_without_unknown_name():
         PipelineOptions().without("magic")
 
 
-def test_users_region_comes_from_the_knowledge_base(region_kb):
-    """POLICYKB_REGION reaches the pipeline through KnowledgeBase.open(region=...); a bad name is refused."""
-    shandong = KnowledgeBase.open(region_kb.index_dir, region="山东")
-    try:
-        assert {h.region for h in search_best(shandong, "学校发现学生欺凌行为应当怎么办", k=10)} == {"山东", "全国"}
-    finally:
-        shandong.close()
-    with pytest.raises(ValueError, match="region 'Shanghai'"):
-        KnowledgeBase.open(region_kb.index_dir, region="Shanghai")
+def test_users_region_comes_from_the_config(region_kb):
+    """POLICYKB_REGION reaches the pipeline through Ranker.from_config; a bad name is refused, naming it."""
+    shandong = Ranker.from_config(region_kb, Config(region="山东"))
+    assert {h.region for h in shandong.search("学校发现学生欺凌行为应当怎么办", k=10)} == {"山东", "全国"}
+    with pytest.raises(InputError, match="'Shanghai'") as err:
+        Ranker.from_config(region_kb, Config(region="Shanghai"))
+    assert err.value.param == "region" and err.value.code == "invalid_parameter"
+
+
+def test_query_length_is_checked_on_what_the_user_typed(region_kb):
+    """A question at the limit is searched even though the synonym terms make the searched text longer; one
+    over it is refused in Chinese."""
+    ranker = Ranker(region_kb, "上海", 30)
+    question = ("孩子" * 15)[:30]  # 孩子 -> 未成年人 | 儿童 is appended to the searched text
+    ranker.search(question, k=3)
+    with pytest.raises(QueryError, match="问题过长：31 个字，最多 30 个字"):
+        ranker.search(question + "吗", k=3)
