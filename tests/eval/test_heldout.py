@@ -37,3 +37,23 @@ def test_checker_catches_wrong_quote_and_article():
     problems = check([bad_quote, wrong_article], corpus)
     assert any("not an exact substring" in p for p in problems)
     assert any("not inside 第七十四条" in p for p in problems)
+
+
+def test_checker_finds_thousands_and_inserted_articles(tmp_path):
+    # 民法典 numbers its articles past 第一千条; amendments insert articles like 第二百八十七条之二 after 第二百八十七条.
+    law = tmp_path / "laws" / "示例法.md"
+    law.parent.mkdir()
+    law.write_text("# 示例法\n\n## 第一章 总则\n\n第九百九十九条 甲规定。\n\n第一千零七十九条 乙规定。\n\n"
+                   "第二百八十七条 丙规定。\n\n第二百八十七条之一 丁规定。\n\n第二百八十七条之二 戊规定。\n",
+                   encoding="utf-8")
+
+    def question(article, quote):
+        return {"id": article, "type": "what",
+                "answers": [{"doc": "示例法", "file": "laws/示例法.md", "article": article, "quote": quote}]}
+
+    good = [question("第一千零七十九条", "乙规定"), question("第二百八十七条", "丙规定"),
+            question("第二百八十七条之一", "丁规定"), question("第二百八十七条之二", "戊规定")]
+    assert check(good, tmp_path) == []
+    # The base article ends where 之一 starts, and 第九百九十九条 ends where 第一千… starts.
+    problems = check([question("第二百八十七条", "丁规定"), question("第九百九十九条", "乙规定")], tmp_path)
+    assert len(problems) == 2 and all("not inside" in p for p in problems)
