@@ -1,10 +1,11 @@
-"""The held-out sets are sound (every quote in its file and article), and the checker catches a broken one."""
+"""The held-out and own real-question sets are sound (every quote in its file and article), they share no question
+with dev, real_dev or each other, and the checker catches a broken one."""
 import json
 
 import pytest
 
 from evaluation.check_questions import check
-from evaluation.scoring import HELDOUT_QUESTIONS, HELDOUT_SETS, read_jsonl
+from evaluation.scoring import HELDOUT_QUESTIONS, HELDOUT_SETS, REAL_SETS, read_jsonl
 from tests.conftest import need_shared
 
 HELDOUT = HELDOUT_QUESTIONS
@@ -20,8 +21,27 @@ def test_heldout_quotes_lie_in_their_articles(path):
     assert check(questions, corpus) == []
 
 
+@pytest.mark.parametrize("path", list(REAL_SETS.values()), ids=list(REAL_SETS))
+def test_real_question_sets_quote_the_national_laws(path):
+    corpus = need_shared("corpus")
+    questions = read_jsonl(path)
+    assert len(questions) >= 80
+    assert {q["type"] for q in questions} <= {"what", "who", "number"}
+    assert all(q["answers"] for q in questions)
+    golds = [a for q in questions for a in q["answers"]]
+    assert all(a["file"].startswith("laws/") for a in golds)
+    # The set exercises the article forms real_dev needs: 民法典 past 第一千条 and 刑法's inserted 第…条之N.
+    assert any(a["article"].startswith("第一千") for a in golds)
+    assert any("条之" in a["article"] for a in golds)
+    assert check(questions, corpus) == []
+
+
 def test_heldout_sets_are_not_dev_nor_each_other(dev_questions):
-    sets = [{q["question"] for q in read_jsonl(p)} for p in (dev_questions, HELDOUT_QUESTIONS, *HELDOUT_SETS.values())]
+    paths = [dev_questions, HELDOUT_QUESTIONS, *HELDOUT_SETS.values(), *REAL_SETS.values()]
+    real_dev = dev_questions.parent / "real_dev.jsonl"
+    if real_dev.exists():
+        paths.append(real_dev)
+    sets = [{q["question"] for q in read_jsonl(p)} for p in paths]
     for i, a in enumerate(sets):
         for b in sets[i + 1:]:
             assert not a & b
