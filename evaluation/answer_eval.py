@@ -1,6 +1,6 @@
 """How good is the /ask answer card? For each question set: how many answerable questions it answers, how many of
 those answers rest on a gold clause (the shared hit rule on the cited clause's article), how many unanswerable
-(`none`) questions it declines. Uses the app's own path: best pipeline with synonyms, then index.answer.
+(`none`) questions it declines. Uses the app's own path: best pipeline with synonyms, then answers.card.
 
     python -m evaluation.answer_eval --index DIR [--cache-dir data/test-cache] [--thresholds 0.25,0.35,0.5]
 """
@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 
 from evaluation.scoring import QUESTION_SETS, is_hit, read_jsonl
-from index.answer import CONFIDENCE_THRESHOLD, build_answer
-from index.rerank import search_best
+from answers.card import CONFIDENCE_THRESHOLD, build_answer
+from index.ranking.rerank import search_best
 
 
 def outcome(kb, question: dict, hits: list, threshold: float) -> tuple[bool, bool]:

@@ -1,4 +1,4 @@
-"""Calibrate the answer card's "no clear basis found" threshold (index.answer.CONFIDENCE_THRESHOLD) on dev.
+"""Calibrate the answer card's "no clear basis found" threshold (answers.card.CONFIDENCE_THRESHOLD) on dev.
 
 usage: python -m evaluation.calibrate_none --index DIR [--questions dev.jsonl] [--check heldout.jsonl]
 For each threshold: the share of answerable questions the card answers (found=True) and the share of `none`
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
-from index.rerank import search_best
+from index.ranking.rerank import search_best
 
 REPO = Path(__file__).resolve().parent.parent
 GRID = tuple(round(0.10 + 0.05 * i, 2) for i in range(17))  # 0.10 … 0.90
@@ -29,7 +29,7 @@ def hits_for(kb, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
 
 def rates(searched: list[tuple[dict, list]], threshold: float) -> tuple[float, float]:
     """(answerable answered, none declined) at this threshold."""
-    from index.answer import build_answer
+    from answers.card import build_answer
 
     ans = [0, 0]
     none = [0, 0]
@@ -57,7 +57,7 @@ def choose(searched: list[tuple[dict, list]], grid=GRID, tie: float = TIE) -> fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from index.answer import CONFIDENCE_THRESHOLD
+    from answers.card import CONFIDENCE_THRESHOLD
     from index.kb import KnowledgeBase
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

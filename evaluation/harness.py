@@ -1,6 +1,6 @@
 """Run several search configurations over a question set side by side and report the metrics as a Markdown table.
 
-Configurations: the three plain retrieval modes (bm25, dense, hybrid), the best pipeline (index/rerank.py), the best
+Configurations: the three plain retrieval modes (bm25, dense, hybrid), the best pipeline (index/ranking/rerank.py), the best
 pipeline with each improvement switched off alone ("best -x"), and plain hybrid with each improvement switched on
 alone ("hybrid +x"), so every lever's contribution is measured in one run.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evaluation.scoring import Metrics, percentile, score
-from index.rerank import SIGNALS, SWITCHES, PipelineOptions, search_best
+from index.ranking.rerank import SIGNALS, SWITCHES, PipelineOptions, search_best
 
 IMPROVEMENTS = SWITCHES + SIGNALS
 PLAIN_MODES = ("bm25", "dense", "hybrid")
@@ -37,7 +37,7 @@ def configurations(names: list[str] | None = None, dense: bool = True, rescorer=
     """The named configurations (default: all) — bm25, dense, hybrid, best, best-X, hybrid+X.
 
     Without dense vectors (an index built with --embedder none) the pipeline runs over BM25 candidates. The
-    `dense` signal (candidates embedded on demand, index/rescore.py) is measured only when a rescorer is given.
+    `dense` signal (candidates embedded on demand, index/ranking/rescore.py) is measured only when a rescorer is given.
     """
     first = "hybrid" if dense else "bm25"
     best = PipelineOptions(mode=first, rescorer=rescorer)
@@ -90,9 +90,9 @@ class Row:
 
 def run_configuration(kb, questions: list[dict], config: Configuration, k: int = 10, synonyms=None,
                       keep_hits: bool = False) -> tuple[Row, dict[str, list]]:
-    """Search every question with one configuration through index.batch.run_batch (results merged per article,
+    """Search every question with one configuration through evaluation.runs.run_batch (results merged per article,
     exactly as `policykb search --batch` writes them); time each query."""
-    from index.batch import run_batch
+    from evaluation.runs import run_batch
 
     inner = searcher(kb, config, synonyms)
     times, hits_by_query = [], {}
@@ -114,7 +114,7 @@ def run_configuration(kb, questions: list[dict], config: Configuration, k: int =
 
 def found_rates(questions: list[dict], hits_by_id: dict[str, list], threshold: float | None = None) -> dict[str, float]:
     """Share of `none` and of answerable questions for which the answer card reports found=True."""
-    from index.answer import CONFIDENCE_THRESHOLD, build_answer
+    from answers.card import CONFIDENCE_THRESHOLD, build_answer
 
     limit = CONFIDENCE_THRESHOLD if threshold is None else threshold
     counts = {"none": [0, 0], "answerable": [0, 0]}

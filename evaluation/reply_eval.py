@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from evaluation.scoring import QUESTION_SETS, is_hit, read_jsonl
-from index.reply import compose_reply
+from answers.reply import compose_reply
 
 
 def judge(kb, questions: list[dict], search=None, threshold: float | None = None) -> dict:
@@ -41,7 +41,7 @@ def judge(kb, questions: list[dict], search=None, threshold: float | None = None
 
 def main(argv: list[str] | None = None) -> int:
     from index.kb import KnowledgeBase
-    from index.rerank import search_best
+    from index.ranking.rerank import search_best
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--index", type=Path, required=True)

@@ -101,9 +101,9 @@ def score(items: list[dict], roles: tuple[str, ...]) -> dict[str, dict]:
 
 
 def end_to_end(index_dir: Path, items: list[dict], k: int = 10, cache_dir: Path | None = None) -> dict:
-    """The `who` questions through search and the /ask answer card (index.answer.build_answer): precision and
+    """The `who` questions through search and the /ask answer card (answers.card.build_answer): precision and
     recall of the units the card shows, against the hand-annotated units."""
-    from index.answer import build_answer
+    from answers.card import build_answer
     from index.kb import KnowledgeBase
     from ingest.duties import normalize_unit
 

@@ -15,7 +15,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
 from index.layout import read_manifest
-from index.query import NATIONAL, USER_REGION, check_region
+from index.ranking.query import NATIONAL, USER_REGION, check_region
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
@@ -24,7 +24,7 @@ from ingest.model import LEVELS, Clause, Document
 
 MODES = ("bm25", "dense", "hybrid")
 MAX_QUERY_CHARS = 500
-CANDIDATES = 100  # units each retriever contributes to fusion
+CANDIDATES = 100  # passages each retriever contributes to fusion
 
 
 @dataclass
@@ -92,10 +92,10 @@ class KnowledgeBase:
         ]
         self._by_id = {d.id: d for d in self._docs}
         self.places = place_regions((d.title, d.region) for d in self._docs)
-        self._unit_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM units ORDER BY row")),
+        self._passage_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM passages ORDER BY row")),
                                      dtype=np.int32)
-        if self.dense is not None and self.dense.size != len(self._unit_doc):
-            raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._unit_doc)} units")
+        if self.dense is not None and self.dense.size != len(self._passage_doc):
+            raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
         self._query_cache: dict[str, np.ndarray] = {}
@@ -174,14 +174,14 @@ class KnowledgeBase:
         return vec
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over unit rows allowed by the filters (None: everything allowed)."""
+        """Boolean mask over passage rows allowed by the filters (None: everything allowed)."""
         f = filters or Filters()
         key = repr(f)
         with self._lock:
             if key in self._masks:
                 return self._masks[key]
         ok = np.fromiter((self._doc_ok(d, f) for d in self._docs), dtype=bool, count=len(self._docs))
-        mask = None if ok.all() else (ok[self._unit_doc] if len(self._unit_doc) else np.zeros(0, dtype=bool))
+        mask = None if ok.all() else (ok[self._passage_doc] if len(self._passage_doc) else np.zeros(0, dtype=bool))
         with self._lock:
             if len(self._masks) > 64:
                 self._masks.clear()
@@ -210,7 +210,7 @@ class KnowledgeBase:
 
     def retrieve(self, query: str, n: int = CANDIDATES, filters: Filters | None = None,
                  mode: str = "hybrid") -> tuple[list[tuple[int, float]], dict[str, list[tuple[int, float]]], list[str]]:
-        """Ranked unit rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms)."""
+        """Ranked passage rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms)."""
         query = self._check_query(query)
         if mode not in MODES:
             raise ValueError(f"mode {mode!r}: use one of {', '.join(MODES)}")
@@ -229,11 +229,11 @@ class KnowledgeBase:
         return fused, lists, terms
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
-        """The k best units for a query, each with its citation, article text and per-retriever ranks/scores."""
+        """The k best passages for a query, each with its citation, article text and per-retriever ranks/scores."""
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"k={k!r}: must be a positive integer")
-        if mode == "best":  # query analysis + one hit per article + rerank (index/rerank.py, issue 4)
-            from index.rerank import search_best
+        if mode == "best":  # query analysis + one hit per article + rerank (index/ranking/rerank.py, issue 4)
+            from index.ranking.rerank import search_best
 
             return search_best(self, self._check_query(query), k=k, filters=filters)
         fused, lists, terms = self.retrieve(query, max(CANDIDATES, k), filters, mode)
@@ -243,13 +243,13 @@ class KnowledgeBase:
 
     def hits_for(self, rows: list[tuple[int, float]], ranks: dict | None = None, raw: dict | None = None,
                  terms: list[str] = ()) -> list[Hit]:
-        """Assemble Hits for (unit row, score) pairs."""
+        """Assemble Hits for (passage row, score) pairs."""
         if not rows:
             return []
         ranks, raw = ranks or {}, raw or {}
         with self._lock:
             ids = dict(self._db.execute(
-                f"SELECT row, clause_id FROM units WHERE row IN ({','.join('?' * len(rows))})",
+                f"SELECT row, clause_id FROM passages WHERE row IN ({','.join('?' * len(rows))})",
                 [r for r, _ in rows]).fetchall())
         clauses = self._clauses(list(ids.values()))
         articles = self._clauses([c.article_id for c in clauses.values() if c.article_id])

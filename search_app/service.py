@@ -5,9 +5,11 @@ from dataclasses import dataclass, field, fields
 
 from flask import current_app
 
-from index.answer import CONFIDENCE_THRESHOLD, Answer, build_answer, mandating_sentences, supports
+from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
+from answers.mandates import mandating_sentences
+from answers.terms import supports
 from index.hit import Filters, Hit
-from index.rerank import search_best
+from index.ranking.rerank import search_best
 from ingest.model import LEVELS, Clause, Document
 from search_app.errors import ApiError
 from search_app.kb import get_kb
@@ -37,7 +39,7 @@ class BasisGroup:
     score: float
     hits: list[Hit]
     sentences: list[dict] = field(default_factory=list)  # {"text", "citation", "clause_id"}
-    support: float = 0.0  # best clause's support for the query (index.answer.clause_support)
+    support: float = 0.0  # best clause's support for the query (answers.terms.clause_support)
 
     @property
     def supported(self) -> bool:

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     try:
         rescorer = None
         if args.rescore:
-            from index.rescore import CandidateRescorer
+            from index.ranking.rescore import CandidateRescorer
 
             rescorer = CandidateRescorer("bundled", cfg.cache_dir)
         configs = configurations(names, dense=kb.dense is not None, rescorer=rescorer)

@@ -30,8 +30,8 @@ def register(subparsers, config: Config) -> None:
 def run(args: argparse.Namespace, config: Config) -> int:
     from index.errors import KBIndexError
     from index.kb import KnowledgeBase
-    from index.reply import ReplyInputError, UnknownClauseError, compose_reply, plain_text
-    from index.reply_docx import reply_docx
+    from answers.reply import ReplyInputError, UnknownClauseError, compose_reply, plain_text
+    from answers.reply_docx import reply_docx
 
     try:
         kb = KnowledgeBase.open(args.index or str(config.index_dir), cache_dir=args.cache_dir or config.cache_dir,

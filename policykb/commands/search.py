@@ -56,7 +56,7 @@ def _print_hit(i: int, hit, out) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from index.batch import read_questions, run_batch, write_run
+    from evaluation.runs import read_questions, run_batch, write_run
     from index.errors import KBIndexError
     from index.kb import KnowledgeBase
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import docx
 import pytest
 
-from tests.reply.conftest import BULLYING
+from tests.conftest import BULLYING
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from index.answer import CONFIDENCE_THRESHOLD, content_terms, sentences_of, support
+from answers.card import CONFIDENCE_THRESHOLD
+from answers.terms import content_terms, sentences_of, support
 from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties
 
 MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself uses the first max_query_chars)
@@ -126,7 +127,7 @@ def _search_text(kb, inquiry: str) -> str:
 
 def candidates_for(kb, inquiry: str, k: int = CANDIDATES, search=None) -> list[Candidate]:
     """The clauses retrieved for the inquiry, best first, with their lexical support; `search(query, k)` replaces
-    the knowledge base's hybrid search (e.g. index.rerank.search_best)."""
+    the knowledge base's hybrid search (e.g. index.ranking.rerank.search_best)."""
     search = search or kb.search
     terms = inquiry_terms(inquiry)
     synonyms = getattr(getattr(kb, "tokenizer", None), "synonyms", None) or {}

@@ -36,21 +36,21 @@ class CandidateRescorer:
                 self._model, self._cache = model, EmbeddingCache(self.cache_dir)
         return self._model, self._cache
 
-    def unit_text(self, kb, hit) -> str:
+    def passage_text(self, kb, hit) -> str:
         """The text the index would have embedded for this unit (title, nearest heading, clause text)."""
-        from index.passages import unit_text
+        from index.passages import passage_text
 
         clause = kb.clause(hit.clause_id)
         if clause is None:
             return f"{hit.doc_title} {hit.text}"
-        return unit_text(SimpleNamespace(title=hit.doc_title), clause)
+        return passage_text(SimpleNamespace(title=hit.doc_title), clause)
 
     def similarities(self, kb, query: str, hits: list) -> list[float]:
         """Cosine of the query with each hit's unit (same order as hits)."""
         if not hits:
             return []
         model, cache = self._ready()
-        texts = [self.unit_text(kb, h) for h in hits]
+        texts = [self.passage_text(kb, h) for h in hits]
         with self._lock:
             q = cache.embed(model.name + "#query", [query], model.encode_queries)
             p = cache.embed(model.name, texts, model.encode_passages)

@@ -16,7 +16,7 @@ from index.kb import KnowledgeBase
 def small_kb(small_corpus, tmp_path):
     index_dir = tmp_path / "kb"
     report = build_index([small_corpus], index_dir, embedder="none")
-    assert report.documents == 3 and report.units > 0 and not report.unchanged
+    assert report.documents == 3 and report.passages > 0 and not report.unchanged
     base = KnowledgeBase.open(index_dir)
     yield base
     base.close()
@@ -102,7 +102,7 @@ def test_search_documents_groups_by_document(small_kb):
 def test_manifest_records_the_build(small_kb):
     m = small_kb.manifest
     assert m["schema_version"] == 1 and m["embedder"] == "none" and m["dim"] == 0
-    assert m["counts"]["documents"] == 3 and m["counts"]["units"] > 5
+    assert m["counts"]["documents"] == 3 and m["counts"]["passages"] > 5
     assert len(m["corpus_fingerprint"]) == 64 and m["dictionary_hash"] == small_kb.tokenizer.dictionary_hash
 
 
@@ -129,7 +129,7 @@ def test_store_is_plain_sqlite_and_json(small_kb):
     db = sqlite3.connect(small_kb.folder / "kb.sqlite")
     (data,) = db.execute("SELECT data FROM documents LIMIT 1").fetchone()
     assert json.loads(data)["title"]
-    assert db.execute("SELECT count(*) FROM units").fetchone()[0] == small_kb.manifest["counts"]["units"]
+    assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == small_kb.manifest["counts"]["passages"]
     assert not list(small_kb.folder.rglob("*.pkl")) and not list(small_kb.folder.rglob("*.pickle"))
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
-from index.units import ResponsibilityMap
+from index.responsibilities import ResponsibilityMap
 
 
 @pytest.fixture(scope="module")

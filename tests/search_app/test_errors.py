@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify
 
 from search_app import create_app
 from search_app.params import json_body
-from tests.web.conftest import make_config
+from tests.conftest import make_config
 
 
 @pytest.fixture()

@@ -5,8 +5,8 @@ import pytest
 from index.build import build_index
 from index.hit import Filters, Hit
 from index.kb import KnowledgeBase
-from index.query import analyze
-from index.rerank import (PipelineOptions, bigrams, binding_filters, coverage, features, group_by_article,
+from index.ranking.query import analyze
+from index.ranking.rerank import (PipelineOptions, bigrams, binding_filters, coverage, features, group_by_article,
                           score_candidates, search_best)
 
 

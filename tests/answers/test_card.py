@@ -1,6 +1,7 @@
-"""The answer card (index/answer.py) on hand-written clauses in the corpus style: units for who, the figure's
+"""The answer card (answers/card.py) on hand-written clauses in the corpus style: units for who, the figure's
 sentence for number, clauses otherwise, found=False below the threshold — never an item without its clause."""
-from index.answer import CONFIDENCE_THRESHOLD, build_answer, expected_units, figures, mandating_sentences
+from answers.card import CONFIDENCE_THRESHOLD, build_answer, expected_units, figures
+from answers.mandates import mandating_sentences
 from index.hit import Hit
 
 # Hand-written clauses in the style of the corpus (not copied from any law).

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.batch import read_questions, run_batch, write_run
+from evaluation.runs import read_questions, run_batch, write_run
 from index.hit import Filters
 from policykb.cli import main
 

@@ -5,7 +5,7 @@ from urllib.parse import quote
 import docx
 import pytest
 
-from tests.reply.conftest import BULLYING
+from tests.conftest import BULLYING
 
 
 def test_post_reply_shape(kb_client, kb):

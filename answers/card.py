@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
+from answers.terms import alternatives, clause_support, content_terms, sentences_of, support
 from index.hit import Hit
-from index.query import analyze
+from index.ranking.query import analyze
 
 CONFIDENCE_THRESHOLD = 0.5  # min support of the best clause for found=True (python -m evaluation.calibrate_none)
 SUPPORT_DEPTH = 10  # hits considered for the answer (the results shown under the card)
@@ -21,15 +21,8 @@ MAX_SENTENCES = 3
 MAX_CLAUSES = 3
 MAX_NEAREST = 3
 
-# Words that shape a question but say nothing about the answer (kept out of the support measure).
-_STOP = frozenset(
-    "的 了 是 在 和 与 及 或 等 有 要 能 会 可以 应当 应该 需要 什么 怎么 如何 哪 哪些 哪个 哪里 谁 我 我们 你 他 她 "
-    "孩子 小孩 娃 家长 一下 现在 今年 这个 那个 没有 不 吗 呢 吧 啊 管 负责 部门 单位 机构 规定 要求 多少 几 "
-    "以下 以上 必须 能否 不能 可不可以 是否 直接 一般 相关 有关 情况 问题".split()
-)
 # "Where do I go" questions: the answer is the unit a duty points to (向公安机关报告), not the one that must act.
 _CONTACT_QUESTION = re.compile(r"找谁|向谁|找哪|到哪里|去哪里|去哪儿|哪里查|哪儿查|哪里报|哪里举报|哪里投诉")
-_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿半"
 _FIGURE = re.compile(
     r"[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日|"
@@ -99,80 +92,6 @@ class Answer:
         }
 
 
-@lru_cache(maxsize=1)
-def _default_tokenizer():
-    """The repository's tokenizer (domain dictionary + synonyms) — the process-wide one the index and KB use,
-    so answering never builds a second jieba."""
-    from index.tokens import shared_tokenizer
-
-    return shared_tokenizer()
-
-
-def _words(text: str, tokenizer=None) -> list[str]:
-    """Words of a text, segmented as the search index segments them."""
-    return (tokenizer or _default_tokenizer()).words(text)
-
-
-def _subwords(text: str, tokenizer=None) -> list[str]:
-    """Words and their dictionary sub-words (网络沉迷 -> 网络, 沉迷), as the search index splits them."""
-    return (tokenizer or _default_tokenizer()).tokens(text)
-
-
-def content_terms(query: str, tokenizer=None) -> tuple[str, ...]:
-    """The question's content words: scaffolding stripped, tokenised, function words and single characters dropped."""
-    core = analyze(query).core
-    terms: list[str] = []
-    for tok in _words(core, tokenizer):
-        tok = tok.strip()
-        if len(tok) < 2 or tok in _STOP or tok in terms:
-            continue
-        if not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in tok):
-            continue
-        terms.append(tok)
-    if not terms:  # a question of single characters: fall back to its CJK bigrams
-        cjk = re.sub(r"[^\u4e00-\u9fff]", "", core)
-        terms = list(dict.fromkeys(cjk[i : i + 2] for i in range(len(cjk) - 1)))
-    return tuple(terms)
-
-
-def alternatives(terms: tuple[str, ...], tokenizer=None) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """For each colloquial term, the official terms it stands for, each as the words that must all occur
-    (网瘾 -> 网络沉迷 -> (网络, 沉迷), so 沉迷网络 in a clause supports 网瘾)."""
-    synonyms = (tokenizer or _default_tokenizer()).synonyms
-    out: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for t in terms:
-        alts = []
-        for official in synonyms.get(t, ()):
-            alts.append((official,))
-            parts = tuple(w for w in _subwords(official, tokenizer) if len(w) > 1 and w != official)
-            if parts:
-                alts.append(parts)
-        if alts:
-            out[t] = tuple(alts)
-    return out
-
-
-def support(terms: tuple[str, ...], text: str, alts: dict | None = None) -> float:
-    """Share of the terms (weighted by length) found in text; a colloquial term counts when one of its official
-    terms occurs; a term counts half when only its first/last two characters occur (教育部门 ~ 教育)."""
-    if not terms:
-        return 0.0
-    total = got = 0.0
-    for t in terms:
-        w = float(len(t))
-        total += w
-        if t in text or any(all(word in text for word in words) for words in (alts or {}).get(t, ())):
-            got += w
-        elif len(t) > 2 and (t[:2] in text or t[-2:] in text):
-            got += w / 2
-    return got / total
-
-
-def sentences_of(text: str) -> list[str]:
-    """Split a clause into sentences (。；！？), keeping each a verbatim span."""
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text or "")) if s]
-
-
 def expected_units(query: str) -> tuple[str, ...]:
     """The units a figure must carry to answer this number question (empty: any figure)."""
     for pattern, units in _EXPECTED_UNITS:
@@ -191,21 +110,6 @@ def _item(hit: Hit, text: str, score: float, **extra) -> AnswerItem:
         text=text, citation=hit.citation, clause_id=hit.clause_id, doc_id=hit.doc_id, doc_title=hit.doc_title,
         support=round(score, 4), **extra,
     )
-
-
-def mandating_sentences(text: str, query: str, limit: int = 2, tokenizer=None) -> list[str]:
-    """The sentences of a clause that mandate something about the query (应当/负责/推进… with its words)."""
-    terms = content_terms(query, tokenizer) if query.strip() else ()
-    alts = alternatives(terms, tokenizer)
-    marks = ("应当", "负责", "必须", "不得", "禁止", "推进", "推动", "加强", "落实", "建立", "开展", "完善", "制定", "组织")
-    scored = []
-    for i, s in enumerate(sentences_of(text)):
-        sup = support(terms, s, alts)
-        if sup <= 0:
-            continue
-        scored.append((sup + (0.25 if any(m in s for m in marks) else 0.0), -i, s))
-    scored.sort(reverse=True)
-    return [s for _, _, s in scored[:limit]]
 
 
 def _number_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
@@ -250,20 +154,6 @@ def _unit_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit])
         if len(items) >= MAX_UNITS:
             break
     return items
-
-
-def clause_support(terms: tuple[str, ...], hit: Hit, alts: dict | None = None) -> float:
-    """How well a hit's clause covers the question: its own text, or (slightly discounted) its whole article,
-    each read with its document title (a question may name the document: 校外实践教育促进规定从哪天施行)."""
-    own = support(terms, f"{hit.doc_title} {hit.text}", alts)
-    return max(own, 0.9 * support(terms, f"{hit.doc_title} {hit.article_text or ''}", alts))
-
-
-def supports(query: str, hits: list[Hit], tokenizer=None) -> list[float]:
-    """The support of each hit's clause for the question (see clause_support), e.g. to rank documents."""
-    terms = content_terms(query, tokenizer)
-    alts = alternatives(terms, tokenizer)
-    return [clause_support(terms, h, alts) for h in hits]
 
 
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None) -> Answer:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from index.hit import Filters, Hit
-from index.rerank import group_by_article
+from index.ranking.rerank import group_by_article
 
 
 def read_questions(path: str | Path) -> list[dict]:

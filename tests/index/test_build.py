@@ -29,7 +29,7 @@ def test_add_change_remove_and_unchanged(tmp_path, texts, writer):
     rule = write(corpus, "地方政府规章/示例省校园安全办法(2021-09-01).md", texts["rule"])
     index_dir = tmp_path / "kb"
     first = build_index([corpus], index_dir, embedder="bundled", cache_dir=None)
-    assert first.embedded == first.units > 0 and len(first.added) == 2
+    assert first.embedded == first.passages > 0 and len(first.added) == 2
     folder_before = index_dir.resolve()
 
     same = build_index([corpus], index_dir, embedder="bundled", cache_dir=None)
@@ -43,7 +43,7 @@ def test_add_change_remove_and_unchanged(tmp_path, texts, writer):
     update = build_index([corpus], index_dir, embedder="bundled", cache_dir=None)
     assert len(update.changed) == 1 and len(update.removed) == 1 and len(update.added) == 1
     # only the edited unit and the new document's units go through the model; the rest reuse stored vectors
-    assert 0 < update.embedded <= 4 and update.reused == update.units - update.embedded
+    assert 0 < update.embedded <= 4 and update.reused == update.passages - update.embedded
     kb = KnowledgeBase.open(index_dir)
     assert kb.count_documents() == 2
     assert "三次" in kb.search("心理辅导几次", k=1, mode="dense")[0].article_text

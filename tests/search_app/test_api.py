@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from search_app import create_app
-from tests.web.conftest import make_config
+from tests.conftest import make_config
 
 CITY = "示例市儿童友好条例@2023-09-01"
 CITY_OLD = "示例市儿童友好条例@2018-05-01"

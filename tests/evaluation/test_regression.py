@@ -6,7 +6,7 @@ import pytest
 
 from evaluation.harness import configurations, run_configuration
 from evaluation.scoring import read_jsonl, read_run, score
-from tests.eval.test_scoring import load_reference
+from tests.evaluation.test_scoring import load_reference
 
 # Measured with `policykb eval` on this corpus (README, Evaluation); the test allows a small tolerance for
 # floating-point / library drift, not for a real regression.

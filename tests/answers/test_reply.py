@@ -5,9 +5,9 @@ import io
 import docx
 import pytest
 
-from index.reply import (NO_BASIS, ReplyInputError, UnknownClauseError, compose_reply, plain_text)
-from index.reply_docx import reply_docx
-from tests.reply.conftest import BULLYING
+from answers.reply import (NO_BASIS, ReplyInputError, UnknownClauseError, compose_reply, plain_text)
+from answers.reply_docx import reply_docx
+from tests.conftest import BULLYING
 
 
 def _full_text(data: bytes) -> str:
@@ -110,7 +110,7 @@ def test_cli_reply_writes_docx_and_txt(kb_dir, tmp_path, capsys):
 
 
 def test_dropping_every_clause_claims_nothing(kb):
-    from index.reply import NONE_CHOSEN
+    from answers.reply import NONE_CHOSEN
 
     r = compose_reply(kb, BULLYING, clause_ids=[])
     assert not r.found and NONE_CHOSEN in r.draft and NO_BASIS not in r.draft and not r.units

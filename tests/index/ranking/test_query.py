@@ -1,7 +1,7 @@
 """Query understanding: types, scaffolding, regions and synonym mapping on typical staff/public wordings."""
 import pytest
 
-from index.query import analyze, query_region, question_type, strip_scaffolding
+from index.ranking.query import analyze, query_region, question_type, strip_scaffolding
 
 
 @pytest.mark.parametrize("query, qtype", [

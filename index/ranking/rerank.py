@@ -4,7 +4,7 @@ article -> rerank.
 Candidates come only from the jurisdictions that bind the user: their region (上海), the region the question names,
 and national law — other provinces' copies of the same rules no longer crowd out the clause to cite. Indexes without
 vectors take a deeper BM25 pool whose ranking is re-fused with a dense rescoring of the candidates
-(index/rescore.py). The reranker adds general signals to the fused retrieval score: how much of the question the
+(index/ranking/rescore.py). The reranker adds general signals to the fused retrieval score: how much of the question the
 article covers (character bigrams, robust to word-splitting errors), a clause naming a responsible unit for "who"
 questions, a figure for "number" questions, the document title echoed in the question, the authority of the text (a
 law or policy rather than a case report), and the query's dense similarity. WEIGHTS are fitted on the dev set by
@@ -19,8 +19,8 @@ from typing import Iterable, Mapping
 
 from index.fusion import FusionConfig, rrf
 from index.hit import Filters, Hit
-from index.query import NATIONAL, USER_REGION, QueryAnalysis, analyze
-from index.rescore import normalised
+from index.ranking.query import NATIONAL, USER_REGION, QueryAnalysis, analyze
+from index.ranking.rescore import normalised
 
 SIGNALS = ("coverage", "who", "number", "title", "authority", "dense")
 SWITCHES = ("strip", "synonyms", "group_articles", "jurisdiction")  # query/candidate improvements (not signals)
@@ -35,7 +35,7 @@ WEIGHTS: dict[str, float] = {
     "number": 0.2,
     "title": 0.2,
     "authority": 0.0,  # likewise fitted to 0 on dev
-    "dense": 0.5,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/rescore.py)
+    "dense": 0.5,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/ranking/rescore.py)
 }
 
 _UNIT = re.compile(
@@ -65,7 +65,7 @@ class PipelineOptions:
     region: str | None = None  # the user's region (default: the knowledge base's, Config.region)
     mode: str = "hybrid"  # first-stage retrieval
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
-    rescorer: object | None = field(default=None, compare=False)  # index.rescore.CandidateRescorer: dense signal
+    rescorer: object | None = field(default=None, compare=False)  # index.ranking.rescore.CandidateRescorer: dense signal
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""

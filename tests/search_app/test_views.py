@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.web.conftest import XSS_MARKERS
+from tests.conftest import XSS_MARKERS
 
 CITY = "示例市儿童友好条例@2023-09-01"
 CITY_OLD = "示例市儿童友好条例@2018-05-01"
