@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from answers.reply import Reply
+from answers.xmltext import xml_safe
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -38,7 +39,7 @@ def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, i
     fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(xml_safe(text)), font, size, bold)
     return p
 
 
@@ -54,18 +55,19 @@ def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    doc.core_properties.title = reply.title
-    doc.core_properties.subject = reply.inquiry[:200]
+    doc.core_properties.title = xml_safe(reply.title)
+    doc.core_properties.subject = xml_safe(reply.inquiry[:200])
 
     _para(doc, NUMBER_LINE, size=16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, reply.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _para(doc, "来信内容：" + reply.inquiry, size=14, indent=True)
+    salutation = body.strip().split("\n")[0].strip()
     for line in body.split("\n"):
         line = line.strip()
         if not line:
             continue
         is_heading = line[:2] in ("一、", "二、", "三、", "四、")
-        is_salutation = line == body.strip().split("\n")[0].strip()
+        is_salutation = line == salutation
         _para(doc, line, font=HEADING_FONT if is_heading else BODY_FONT, indent=not is_salutation)
     if reply.citations:
         _para(doc, "引用依据", font=HEADING_FONT, size=16, indent=False)
