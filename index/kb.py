@@ -314,9 +314,9 @@ class KnowledgeBase:
         """Every document's id, title, level, version date, status and source file (no body): cheap listing for
         the file-management page."""
         with self._lock:
-            rows = self._db.execute("SELECT id, title, level, version_date, status, source_path FROM documents "
-                                    "ORDER BY title, version_date").fetchall()
-        return [dict(zip(("id", "title", "level", "date", "status", "source_path"), r)) for r in rows]
+            rows = self._db.execute("SELECT id, title, level, version_date, status, source_path, content_hash "
+                                    "FROM documents ORDER BY title, version_date").fetchall()
+        return [dict(zip(("id", "title", "level", "date", "status", "source_path", "content_hash"), r)) for r in rows]
 
     def count_documents(self, filters: Filters | None = None) -> int:
         f = filters or Filters()

@@ -146,7 +146,7 @@ def init_accounts(app: Flask, limiter) -> None:
         return error_response(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试", "csrf_failed")
 
     app.register_blueprint(bp)
-    limiter.limit(cfg.login_rate_limit, methods=["POST"])(login)
+    app.view_functions["accounts.login"] = limiter.limit(cfg.login_rate_limit, methods=["POST"])(login)
 
 
 def require_role(role: str):

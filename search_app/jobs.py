@@ -170,7 +170,7 @@ class Jobs:
         spec, rejected = json.loads(row["spec"]), json.loads(row["rejected"])
         self._update(job_id, state="running", stage="check", progress=0.02)
         self.managed.mkdir(parents=True, exist_ok=True)
-        accepted = self._check(spec.get("files", []), rejected)
+        accepted = self._check(spec.get("files", []), rejected, spec.get("doc_id"))
         self._update(job_id, rejected=userdb.dumps(rejected), progress=0.05)
         if row["kind"] in ("upload", "replace") and not accepted:
             self._update(job_id, state="failed", stage="failed", progress=1.0, message="没有可收录的文件（见被拒文件及原因）")
@@ -199,10 +199,19 @@ class Jobs:
                         f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}")
         shutil.rmtree(self.staging(job_id), ignore_errors=True)
 
-    def _check(self, files: list[dict], rejected: list[dict]) -> list[dict]:
-        """The staged files that yield a document; the others are added to `rejected` with the reason."""
+    def _existing(self) -> dict[str, tuple[str, str]]:
+        """id -> (content hash, title) of every document the served index holds."""
+        from search_app.kb import get_kb
+
+        with self.app.app_context():
+            return {d["id"]: (d["content_hash"], d["title"]) for d in get_kb().sources()}
+
+    def _check(self, files: list[dict], rejected: list[dict], replacing: str | None = None) -> list[dict]:
+        """The staged files that yield a document not already in the index; the others are added to `rejected`
+        with the reason (unreadable, no text, or the same document with the same body: a duplicate)."""
         from ingest.pipeline import ingest_paths
 
+        existing = self._existing() if files else {}
         accepted = []
         for f in files:
             staged, target = Path(f["staged"]), self.managed / f["name"]
@@ -211,6 +220,12 @@ class Jobs:
                     accepted.append(f)
                 continue
             result = ingest_paths([staged])
+            dup = next((existing[d.id][1] for d in result.documents if d.id != replacing and d.id in existing
+                        and existing[d.id][0] == d.content_hash), None)
+            if dup is not None:
+                rejected.append({"name": f["name"], "reason": f"与知识库中已有的《{dup}》内容相同（重复），未收录"})
+                staged.unlink(missing_ok=True)
+                continue
             if result.documents:
                 accepted.append(f)
                 continue

@@ -41,9 +41,9 @@ def get_kb():
         if kb is None:
             try:
                 kb = open_kb(app.config["POLICYKB"])
-            except Exception as exc:  # missing or corrupt index: say so (the folder goes to the log, not the user)
+            except Exception as exc:  # missing or corrupt index: say so (full folder only in the log)
                 app.logger.error("cannot open index %s: %s", app.config["POLICYKB"].index_dir, exc)
-                raise ApiError(503, "知识库无法打开，请联系管理员构建或重建索引") from None
+                raise ApiError(503, f"知识库无法打开：{exc}") from None  # error_response drops the folders
             app.extensions[_EXT] = kb
     return kb
 

@@ -23,4 +23,4 @@ def limit_expensive(app: Flask, limiter: Limiter) -> None:
     for endpoint in EXPENSIVE:
         view = app.view_functions.get(endpoint)
         if view is not None:
-            limiter.limit(rate)(view)
+            app.view_functions[endpoint] = limiter.limit(rate)(view)

@@ -122,13 +122,12 @@ def kb_notice() -> dict | None:
 
     try:
         kb = get_kb()
-        total = kb.count_documents()
-        if total > FEW_DOCUMENTS:
+        if kb.manifest.get("counts", {}).get("documents", 0) > FEW_DOCUMENTS:
             return None
-        titles = [d["title"] for d in kb.sources()]
+        docs = kb.sources()
     except Exception:
         return None
-    return {"total": total, "titles": titles}
+    return {"total": len(docs), "titles": list(dict.fromkeys(d["title"] for d in docs))}
 
 
 def register_template_helpers(app: Flask) -> None:
