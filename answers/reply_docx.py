@@ -5,6 +5,7 @@ first-line indent, a 文号 line (left blank for the office to fill), and the ci
 """
 from __future__ import annotations
 
+import copy
 import io
 
 from docx import Document as DocxDocument
@@ -43,6 +44,28 @@ def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, i
     return p
 
 
+class _Writer:
+    """Adds formatted paragraphs in constant time each: the first paragraph of each style is made by python-docx,
+    later ones are copies of it placed before the section properties (python-docx's own add_paragraph scans the
+    body on every call, which made a 10,000-line draft take 20 s)."""
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+        self.templates: dict[tuple, object] = {}
+        self.sect = doc.element.body.find(qn("w:sectPr"))
+
+    def para(self, text: str, font: str = BODY_FONT, size: float = 16, align=None, indent: bool = True,
+             bold: bool = False) -> None:
+        key = (font, size, align, indent, bold)
+        template = self.templates.get(key)
+        if template is None or self.sect is None:
+            self.templates[key] = _para(self.doc, text, font, size, align, indent, bold)._p
+            return
+        element = copy.deepcopy(template)
+        element.find(qn("w:r")).find(qn("w:t")).text = xml_safe(text)
+        self.sect.addprevious(element)
+
+
 def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
     """The .docx bytes of `reply`; `draft` replaces the generated body (the user's edited text) when given."""
     body = reply.draft if draft is None else draft
@@ -58,9 +81,10 @@ def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
     doc.core_properties.title = xml_safe(reply.title)
     doc.core_properties.subject = xml_safe(reply.inquiry[:200])
 
-    _para(doc, NUMBER_LINE, size=16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, reply.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _para(doc, "来信内容：" + reply.inquiry, size=14, indent=True)
+    w = _Writer(doc)
+    w.para(NUMBER_LINE, size=16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    w.para(reply.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    w.para("来信内容：" + reply.inquiry, size=14, indent=True)
     salutation = body.strip().split("\n")[0].strip()
     for line in body.split("\n"):
         line = line.strip()
@@ -68,11 +92,11 @@ def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
             continue
         is_heading = line[:2] in ("一、", "二、", "三、", "四、")
         is_salutation = line == salutation
-        _para(doc, line, font=HEADING_FONT if is_heading else BODY_FONT, indent=not is_salutation)
+        w.para(line, font=HEADING_FONT if is_heading else BODY_FONT, indent=not is_salutation)
     if reply.citations:
-        _para(doc, "引用依据", font=HEADING_FONT, size=16, indent=False)
+        w.para("引用依据", font=HEADING_FONT, size=16, indent=False)
         for i, c in enumerate(reply.citations, 1):
-            _para(doc, f"{i}. {c['citation']}：“{c['quote']}”", size=12, indent=False)
+            w.para(f"{i}. {c['citation']}：“{c['quote']}”", size=12, indent=False)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

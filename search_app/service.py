@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import PurePath
 
 from flask import current_app
 
@@ -168,6 +169,7 @@ def manifest_summary(kb) -> dict:
 def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
     data = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("body", "clauses")}
+    data["source_path"] = PurePath(doc.source_path).name  # the file's name; server folders stay private
     data["status_label"] = status_label(doc.status)
     data["url"] = clause_url(doc.id)
     return data

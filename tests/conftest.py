@@ -279,6 +279,7 @@ TEST_RATE_LIMIT = "100000/minute"  # session apps serve many tests; the limits t
 
 def make_config(index_dir: Path, tmp: Path, **extra) -> Config:
     extra.setdefault("rate_limit", TEST_RATE_LIMIT)
+    extra.setdefault("access_log", "")  # tests of the access log turn it on
     return Config(index_dir=index_dir, cache_dir=tmp / "cache", embedder="none", **extra)
 
 
