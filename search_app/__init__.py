@@ -46,7 +46,6 @@ def create_app(config: Config | None = None, kb=None) -> Flask:
     app = Flask(__name__)
     app.config["POLICYKB"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes  # JSON bodies have their own, smaller bound
-    app.config["MAX_FORM_MEMORY_SIZE"] = 64 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     init_kb(app, kb)
