@@ -19,7 +19,7 @@ from typing import Iterator
 from index.errors import IndexCorruptError, IndexMissingError
 
 MANIFEST = "manifest.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents.effective / repealed_by, clause_links
 
 
 def read_manifest(index_dir: Path) -> dict:

@@ -17,6 +17,7 @@ from ingest.model import Clause, Document, Problem
 from ingest.metadata import iso_date
 from ingest.segment import ARTICLE_RE, segment
 from ingest.textio import read_text
+from ingest.validity import repealed_titles
 from ingest.versions import resolve_versions
 
 
@@ -89,7 +90,7 @@ def build_document(path: Path, raw: RawDoc) -> Document:
                     or doc_number_line(header)),
         published=published, adopted=adopted,
         amended=tuple(prom.amended), effective=effective, version_date=version_date,
-        issuing_notice=issuing_notice, info=info, notes=notes, clauses=clauses,
+        repeals=repealed_titles(body), issuing_notice=issuing_notice, info=info, notes=notes, clauses=clauses,
     )
 
 

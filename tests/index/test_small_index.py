@@ -10,6 +10,7 @@ from index.build import build_index
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.hit import Filters
 from index.kb import KnowledgeBase
+from index.layout import SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_search_documents_groups_by_document(small_kb):
 
 def test_manifest_records_the_build(small_kb):
     m = small_kb.manifest
-    assert m["schema_version"] == 1 and m["embedder"] == "none" and m["dim"] == 0
+    assert m["schema_version"] == SCHEMA_VERSION == 2 and m["embedder"] == "none" and m["dim"] == 0
     assert m["counts"]["documents"] == 3 and m["counts"]["units"] > 5
     assert len(m["corpus_fingerprint"]) == 64 and m["dictionary_hash"] == small_kb.tokenizer.dictionary_hash
 
