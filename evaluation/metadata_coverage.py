@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,6 +19,7 @@ from ingest.pipeline import ingest_paths  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "corpus"
 FIELDS = (("施行日期", lambda d: bool(d.effective)), ("发布机构", lambda d: bool(d.issuer)),
+          ("发布机构 (stated in the text)", lambda d: bool(d.issuer) and "发布机构依据" not in d.info),
           ("文号", lambda d: bool(d.doc_number)), ("dated version", lambda d: bool(d.version_date)))
 
 
@@ -43,10 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     print("| corpus | documents | " + " | ".join(n for n, _ in FIELDS) + " |")
     print("|---|---:|" + "---:|" * len(FIELDS))
     first = None
+    validity: list[str] = []
     for name, paths in corpora:
         n, counts, docs = coverage(paths)
         first = first if first is not None else docs
         print(f"| {name} | {n} | " + " | ".join(f"{counts[f]} ({counts[f] / max(n, 1):.0%})" for f, _ in FIELDS) + " |")
+        tally = Counter(getattr(d, "validity", "") or "(none)" for d in docs)
+        validity.append(f"| {name} | " + ", ".join(f"{k} {v}" for k, v in tally.most_common()) + " |")
+    print("\n| corpus | validity on the day of the run |\n|---|---|")
+    print("\n".join(validity))
     if args.list and first is not None:
         for d in first:
             gaps = [f for f, ok in FIELDS if not ok(d)]

@@ -9,9 +9,9 @@ import pytest
 from index.build import build_index
 from index.kb import KnowledgeBase
 from search_app import create_app
-from tests.index.test_validity_links import LAW_V1, LAW_V2, NEW, NEW_RULE, OLD, OLD_RULE, V1, V2
-from tests.web.conftest import make_config
-from tests.web.test_web_api import error_of
+from tests.index.test_links_compare import LAW_V1, LAW_V2, NEW, NEW_RULE, OLD, OLD_RULE, V1, V2
+from tests.conftest import make_config
+from tests.search_app.test_api import error_of
 
 
 @pytest.fixture(scope="module")
