@@ -96,8 +96,10 @@ def write_store(path: Path, documents: Sequence[Document], passages: Sequence[Pa
                 "INSERT INTO refs VALUES (?, ?)",
                 {(d.id, r) for d in documents for c in d.clauses for r in c.refs},
             )
-            db.executemany("INSERT INTO clause_links VALUES (?,?,?,?,?,?)",
-                           ((k.src, k.src_article, k.src_citation, k.dst, k.dst_article, k.dst_citation) for k in links))
+            db.executemany(
+                "INSERT INTO clause_links VALUES (?,?,?,?,?,?)",
+                ((k.src, k.src_article, k.src_citation, k.dst, k.dst_article, k.dst_citation) for k in links),
+            )
     finally:
         db.close()
 

@@ -49,7 +49,9 @@ def test_document_json_and_page_show_validity_and_dated_versions(client):
     assert doc["version_label"] == "2029-06-01"
     assert [(v["id"], v["validity"], v["version_label"]) for v in doc["versions"]] == [(V1, "现行有效", "2019-03-01")]
     page = client.get("/documents/" + quote(V1)).get_data(as_text=True)
-    assert "现行有效" in page and "施行日期" in page and "条文对照" in page
+    assert "现行有效（2025-01-01）" in page and "施行日期" in page and "条文对照" in page
+    old = client.get("/documents/" + quote(OLD)).get_data(as_text=True)
+    assert "已废止" in old and "废止文件" in old and NEW in old
 
 
 def test_clause_json_lists_cites_and_cited_by(client):
