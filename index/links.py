@@ -2,7 +2,8 @@
 
 Resolved once at index build over the whole corpus and stored (store.clause_links), so a reader can list per
 article what it cites and what cites it. A reference resolves only when the cited document is in the corpus
-(its current version preferred) and the cited article exists there; the most specific existing part is linked.
+(the version in force when the citing version was made — article numbers change between versions —
+else the newest) and the cited article exists there; the most specific existing part is linked.
 """
 from __future__ import annotations
 
@@ -58,13 +59,11 @@ def _target_ids(doc_id: str, m: re.Match) -> list[str]:
 
 def resolve_links(documents: Sequence[Document]) -> list[Link]:
     """Every resolvable article reference in the leaf clauses of `documents`, without repeats."""
-    by_title: dict[str, Document] = {}
+    by_title: dict[str, list[Document]] = {}
     for d in documents:
-        key = norm_title(d.title)
-        best = by_title.get(key)
-        if best is None or (d.status == "current", d.version_date or "") > (best.status == "current",
-                                                                             best.version_date or ""):
-            by_title[key] = d
+        by_title.setdefault(norm_title(d.title), []).append(d)
+    for versions in by_title.values():
+        versions.sort(key=lambda d: (d.version_date is not None, d.version_date or "", d.status == "current"))
     clauses: dict[str, Clause] = {}  # clause id -> clause, of the documents cited so far
     loaded: set[str] = set()
     out: dict[tuple[str, str], Link] = {}
@@ -86,11 +85,20 @@ def resolve_links(documents: Sequence[Document]) -> list[Link]:
     return list(out.values())
 
 
-def _references(doc: Document, text: str, by_title: dict[str, Document]) -> Iterable[tuple[Document, str]]:
+def _version_for(versions: list[Document], when: str | None) -> Document:
+    """The newest version dated on or before `when` (the citing text's date), else the newest of all."""
+    if when:
+        dated = [v for v in versions if v.version_date and v.version_date <= when]
+        if dated:
+            return dated[-1]
+    return versions[-1]
+
+
+def _references(doc: Document, text: str, by_title: dict[str, list[Document]]) -> Iterable[tuple[Document, str]]:
     """(cited document, '第X条…' run) for each reference in `text`."""
     for m in TITLED_REF_RE.finditer(text):
-        target = by_title.get(norm_title(m.group(1)))
-        if target is not None:
-            yield target, m.group(2)
+        versions = by_title.get(norm_title(m.group(1)))
+        if versions:
+            yield _version_for(versions, doc.version_date), m.group(2)
     for m in SELF_REF_RE.finditer(text):
         yield doc, m.group(1)

@@ -116,11 +116,13 @@ def test_article_links_cites_and_cited_by(index_dir):
     kb = KnowledgeBase.open(index_dir, today="2025-01-01")
     art = f"{NEW}#第一条"
     cites = kb.clause_cites(art)
-    # 《示例市儿童关爱条例》第四条 resolves to the newest version's article; 本办法第二条 to its own article
-    assert {c["clause_id"] for c in cites} == {f"{V2}#第四条", f"{NEW}#第二条"}
+    # the 2020 rule cites 《示例市儿童关爱条例》第四条 as in force in 2020 (the 2019 text: in 2029 its 第四条 became
+    # 第五条); 本办法第二条 is its own article
+    assert {c["clause_id"] for c in cites} == {f"{V1}#第四条", f"{NEW}#第二条"}
     assert {c["citation"] for c in cites} == {"《示例市儿童关爱条例》第四条", "《示例市校园安全办法》第二条"}
-    cited = kb.clause_cited_by(f"{V2}#第四条")
+    cited = kb.clause_cited_by(f"{V1}#第四条")
     assert cited == [{"clause_id": f"{NEW}#第一条.第一款", "citation": "《示例市校园安全办法》第一条"}]
+    assert kb.clause_cited_by(f"{V2}#第四条") == []
     assert kb.clause_cited_by(f"{V2}#第五条") == [{"clause_id": f"{V2}#第六条.第一款",
                                                    "citation": "《示例市儿童关爱条例》第六条"}]
     assert kb.clause_cites(f"{V2}#第三条") == [] and kb.clause_cited_by(f"{V2}#第四十条") == []
