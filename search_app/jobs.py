@@ -70,6 +70,7 @@ class Jobs:
         self._queue: queue.Queue[str] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.owner = f"{os.getpid()}:{uuid.uuid4().hex[:8]}"  # which server process (and app) runs a job
 
     # --- paths ------------------------------------------------------------------------------------------------
     @property
@@ -112,18 +113,20 @@ class Jobs:
         now = userdb.now()
         with closing(userdb.connect(self.cfg.users_path)) as db:
             db.execute("INSERT INTO jobs (id, kind, user, state, stage, progress, message, spec, rejected, result, "
-                       "created, updated) VALUES (?, ?, ?, 'queued', 'queued', 0, '', ?, ?, '{}', ?, ?)",
-                       (job_id, kind, user, userdb.dumps(spec), userdb.dumps(rejected), now, now))
+                       "created, updated, owner) VALUES (?, ?, ?, 'queued', 'queued', 0, '', ?, ?, '{}', ?, ?, ?)",
+                       (job_id, kind, user, userdb.dumps(spec), userdb.dumps(rejected), now, now, self.owner))
         self._queue.put(job_id)
         self._ensure_worker()
         return self.get(job_id)
 
     def resume(self) -> list[str]:
-        """Queue again every job a previous server process left queued or running (it was cut short)."""
+        """Queue again every job a server process that is gone left queued or running (it was cut short); jobs
+        of a live process (or of another app in this one) are left to it."""
         with closing(userdb.connect(self.cfg.users_path)) as db:
-            ids = [r[0] for r in db.execute("SELECT id FROM jobs WHERE state IN ('queued', 'running') ORDER BY created")]
+            rows = db.execute("SELECT id, owner FROM jobs WHERE state IN ('queued', 'running') ORDER BY created")
+            ids = [job_id for job_id, owner in rows if not _owner_alive(owner)]
         for job_id in ids:
-            self._update(job_id, state="queued", stage="queued", message="服务器重启，任务已恢复执行")
+            self._update(job_id, state="queued", stage="queued", owner=self.owner, message="服务器重启，任务已恢复执行")
             self._queue.put(job_id)
         if ids:
             self._ensure_worker()
@@ -262,6 +265,23 @@ class Jobs:
     def _audit_end(self, job_id: str, action: str, detail: str) -> None:
         job = self.get(job_id) or {"kind": "?", "user": "?"}
         userdb.audit(self.cfg.users_path, job["user"], action, job["kind"], job=job_id, detail=scrub_paths(detail)[:500])
+
+
+def _owner_alive(owner: str) -> bool:
+    """Whether the process named in a job's owner ("pid:app") still runs (this process counts as alive)."""
+    try:
+        pid = int(owner.split(":", 1)[0])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def init_jobs(app: Flask) -> Jobs:

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT
 CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, user TEXT NOT NULL, state TEXT NOT NULL,
                                  stage TEXT NOT NULL DEFAULT '', progress REAL NOT NULL DEFAULT 0,
                                  message TEXT NOT NULL DEFAULT '', spec TEXT NOT NULL, rejected TEXT NOT NULL DEFAULT '[]',
-                                 result TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL, updated TEXT NOT NULL);
+                                 result TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL, updated TEXT NOT NULL,
+                                 owner TEXT NOT NULL DEFAULT '');
 """
 
 

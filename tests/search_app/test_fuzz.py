@@ -76,7 +76,8 @@ def test_raw_bodies_never_5xx(client, endpoint, raw):
 
 def test_write_endpoints_never_5xx(site):
     """The editor API with odd ids, files and methods."""
-    c = create_app(site["config"]).test_client()
+    app = create_app(site["config"])
+    c = app.test_client()
     tok = bearer(site["tokens"]["editor"])
 
     @given(doc_id=text, name=text, data=st.binary(max_size=300),
@@ -93,4 +94,6 @@ def test_write_endpoints_never_5xx(site):
         _ok(r)
 
     run()
-    assert create_app(site["config"]).extensions["policykb_jobs"].wait_idle(120)
+    jobs = app.extensions["policykb_jobs"]
+    assert jobs.wait_idle(180)
+    assert all(j["state"] in ("done", "failed") for j in jobs.recent(100))
