@@ -34,6 +34,7 @@ class Config:
     remote_user_header: str = "X-Remote-User"  # POLICYKB_REMOTE_USER_HEADER: the header a trusted proxy sets
     rate_limit: str = "30/minute"  # POLICYKB_RATE_LIMIT: per client, on ask, reply and .docx export
     login_rate_limit: str = "10/minute"  # POLICYKB_LOGIN_RATE_LIMIT: log-in attempts per client address
+    expensive_slots: int = 2  # POLICYKB_EXPENSIVE_SLOTS: ask/reply/.docx requests computed at once (more: 503 busy)
     max_upload_bytes: int = 20 * 1024 * 1024  # POLICYKB_MAX_UPLOAD_BYTES: one upload request (all its files)
     max_json_depth: int = 32  # POLICYKB_MAX_JSON_DEPTH: deeper JSON bodies are rejected with 400
     query_cache_size: int = 4096  # POLICYKB_QUERY_CACHE_SIZE: query vectors kept in memory (LRU)
@@ -59,12 +60,12 @@ class Config:
     @property
     def users_path(self) -> Path:
         """The users/jobs/audit SQLite file: users_db, or users.sqlite beside (not inside) the index."""
-        return self.users_db or self.index_dir.parent / "users.sqlite"
+        return Path(self.users_db) if self.users_db else Path(self.index_dir).parent / "users.sqlite"
 
     @property
     def managed_path(self) -> Path:
         """The folder uploaded originals live in: managed_corpus, or managed/ beside the index."""
-        return self.managed_corpus or self.index_dir.parent / "managed"
+        return Path(self.managed_corpus) if self.managed_corpus else Path(self.index_dir).parent / "managed"
 
     def with_overrides(self, **overrides) -> "Config":
         """Return a copy with the given non-None values replaced (CLI flags win over env)."""

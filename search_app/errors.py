@@ -92,7 +92,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.message, exc.code)
+        body, status = error_response(exc.status, exc.message, exc.code)
+        if exc.code == "busy":  # overload, not a fault: say when to come back
+            return body, status, {"Retry-After": "5"}
+        return body, status
 
     @app.errorhandler(PolicyKBError)
     def _typed_error(exc: PolicyKBError):
@@ -111,9 +114,10 @@ def register_error_handlers(app: Flask) -> None:
             429: "请求过于频繁，请稍后再试",
         }.get(status, exc.description or exc.name)
         response = error_response(status, message)
-        if status == 429 and getattr(exc, "retry_after", None):
+        limit = getattr(exc, "limit", None)  # flask_limiter.RateLimitExceeded: the window is the longest wait
+        if status == 429 and limit is not None:
             body, code = response
-            return body, code, {"Retry-After": str(exc.retry_after)}
+            return body, code, {"Retry-After": str(int(limit.limit.get_expiry()))}
         return response
 
     @app.errorhandler(Exception)

@@ -51,6 +51,7 @@ SERVER_FLAGS = (
     ("remote_user_header", str, "header a trusted proxy names the logged-in user in"),
     ("rate_limit", str, "per-client limit on ask/reply/.docx, e.g. 30/minute"),
     ("login_rate_limit", str, "per-client limit on log-in attempts, e.g. 10/minute"),
+    ("expensive_slots", int, "ask/reply/.docx requests computed at once; more are answered 503 busy"),
     ("max_upload_bytes", int, "largest upload request in bytes"),
     ("max_json_depth", int, "deepest JSON nesting accepted in request bodies"),
     ("query_cache_size", int, "query vectors kept in memory (LRU)"),
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if not 0 <= cfg.port <= 65535:
         print(f"policykb serve: error: --port must be 0…65535, got {cfg.port}", file=sys.stderr)
         return 2
-    for name in ("connection_limit", "channel_timeout", "max_upload_bytes", "max_json_depth"):
+    for name in ("connection_limit", "channel_timeout", "max_upload_bytes", "max_json_depth", "expensive_slots"):
         if getattr(cfg, name) < 1:
             print(f"policykb serve: error: --{name.replace('_', '-')} must be at least 1, got {getattr(cfg, name)}",
                   file=sys.stderr)

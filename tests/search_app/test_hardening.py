@@ -120,3 +120,18 @@ def test_no_server_folder_in_messages(tmp_path, client):
         assert str(tmp_path) not in body and "/deep/" not in body, path
     r = client.get("/api/documents")
     assert "/" not in json.dumps([d["source_path"] for d in r.json["documents"]], ensure_ascii=False)
+
+
+def test_expensive_work_is_capped_across_clients(web_index, tmp_path):
+    """With every slot taken, one more .docx/reply/ask is 503 busy at once (searches are never capped)."""
+    app = create_app(make_config(web_index, tmp_path, expensive_slots=1))
+    c = app.test_client()
+    slots = app.extensions["policykb_slots"]
+    assert slots.acquire(blocking=False)  # another request is computing
+    try:
+        r = c.get("/api/ask?q=网信部门")
+        assert r.status_code == 503 and r.json["error"]["code"] == "busy" and r.headers["Retry-After"] == "5"
+        assert c.get("/api/search?q=网信部门").status_code == 200
+    finally:
+        slots.release()
+    assert c.get("/api/ask?q=网信部门").status_code == 200
