@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 ENV_PREFIX = "POLICYKB_"
+COMMA_LISTS = {"trusted_proxies"}  # list settings separated by commas (the others by os.pathsep, like PATH)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def _parse(name: str, type_name: str, raw: str):
         if "int" in type_name:
             return int(raw)
         if "tuple" in type_name:
+            if name in COMMA_LISTS:  # addresses: IPv6 ones hold colons
+                return tuple(p.strip() for p in raw.split(",") if p.strip())
             return tuple(p for p in raw.split(os.pathsep) if p)
         return raw
     except ValueError as exc:
