@@ -10,7 +10,7 @@ import functools
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -90,8 +90,9 @@ def _request_user():
     auth = request.headers.get("Authorization", "")
     if auth[:7].lower() == "bearer ":
         user = userdb.user_for_token(cfg.users_path, auth[7:].strip()[:200])
-        if user is None:
-            raise ApiError(401, "API 令牌无效或已撤销", "invalid_token")
+        if user is None:  # anonymous for reading; a write answers invalid_token (see _unauthenticated)
+            g.policykb_bad_token = True
+            return None
         return SessionUser(user, "token")
     if cfg.trusted_proxies and request.remote_addr in cfg.trusted_proxies:
         name = request.headers.get(cfg.remote_user_header, "").strip()
@@ -137,7 +138,7 @@ def init_accounts(app: Flask, limiter) -> None:
         elif cfg.read_login and not current_user.is_authenticated:
             if request.method == "GET" and not request.path.startswith("/api/"):
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-            raise ApiError(401, "本知识库需要登录后使用", "unauthenticated")
+            raise _unauthenticated("本知识库需要登录后使用")
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith("/api/"):
             csrf.protect()  # every HTML form, logged in or not
 
@@ -157,7 +158,7 @@ def require_role(role: str):
         @functools.wraps(view)
         def checked(*args, **kwargs):
             if not current_user.is_authenticated:
-                raise ApiError(401, "请先登录（编辑或管理员账户）", "unauthenticated")
+                raise _unauthenticated("请先登录（编辑或管理员账户）")
             if not current_user.may(role):
                 raise ApiError(403, f"账户 {current_user.name} 没有{ROLE_LABELS[role]}权限", "forbidden")
             if current_user.via == "session" and request.method not in ("GET", "HEAD"):
@@ -201,12 +202,25 @@ def logout():
     return redirect(url_for("views.search"))
 
 
+def _user_or_none():
+    """current_user, or None when anonymous (a revoked or invalid token counts as anonymous)."""
+    return current_user if current_user.is_authenticated else None
+
+
+def _unauthenticated(message: str) -> ApiError:
+    """The 401 for a request without a user: invalid_token when it sent a token that is not (or no longer) valid."""
+    if g.get("policykb_bad_token"):
+        return ApiError(401, "API 令牌无效或已撤销", "invalid_token")
+    return ApiError(401, message, "unauthenticated")
+
+
 def who() -> str:
     """The current user's name for the audit log and access log ('' when anonymous)."""
-    return current_user.name if current_user.is_authenticated else ""
+    u = _user_or_none()
+    return u.name if u is not None else ""
 
 
 def template_user() -> dict:
     """What the page header shows: name and role, or nothing for an anonymous reader."""
-    u = current_user
-    return {"name": u.name, "role": u.role, "label": ROLE_LABELS.get(u.role, "")} if u.is_authenticated else {}
+    u = _user_or_none()
+    return {"name": u.name, "role": u.role, "label": ROLE_LABELS.get(u.role, "")} if u is not None else {}

@@ -44,6 +44,9 @@ def _stage(job_id: str, uploads) -> tuple[list[dict], list[dict]]:
         if Path(name).suffix.lower() not in FORMATS:
             rejected.append({"name": name, "reason": f"不支持的格式（可上传 {' '.join(FORMATS)}）"})
             continue
+        if name.lower() in ("readme.md", "readme.txt"):
+            rejected.append({"name": name, "reason": "README 文件名留给文件夹说明、不会被收录，请改名后上传"})
+            continue
         if name in names:
             rejected.append({"name": name, "reason": "同一次上传中文件名重复"})
             continue

@@ -111,9 +111,9 @@ def unit_rows(items) -> list[dict]:
 
 def nav_items() -> list[tuple[str, str]]:
     """The navigation entries whose page exists in this app."""
-    from flask_login import current_user
+    from search_app.accounts import template_user
 
-    editor = current_user.is_authenticated and current_user.may("editor")
+    editor = template_user().get("role") in ("editor", "admin")
     return [(ep, label) for ep, label in NAV if ep in current_app.view_functions and (editor or ep not in EDITOR_PAGES)]
 
 

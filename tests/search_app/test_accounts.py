@@ -93,3 +93,11 @@ def test_remote_user_header_is_trusted_only_from_configured_proxies(site):
     assert proxied.get("/api/audit", headers={"X-Remote-User": "nobody"}).status_code == 401
     other = proxied.get("/api/audit", headers=header, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 401
+
+
+def test_a_revoked_token_on_a_read_is_401_not_500(site):
+    app = create_app(make_config(site["index"], site["root"], access_log="-"))  # the access log asks who it is
+    c = app.test_client()
+    assert c.get("/api/search?q=网信部门", headers=bearer("pkb_revoked")).status_code == 200  # reading needs none
+    assert c.get("/search?q=网信部门", headers=bearer("pkb_revoked")).status_code == 200
+    assert c.get("/api/jobs", headers=bearer("pkb_revoked")).json["error"]["code"] == "invalid_token"
