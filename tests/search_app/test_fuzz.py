@@ -10,10 +10,13 @@ from hypothesis import strategies as st
 from search_app import create_app
 from tests.conftest import bearer, make_config
 
-GET_ENDPOINTS = ["/api/search", "/api/ask", "/api/basis", "/api/documents", "/api/units", "/healthz"]
-PARAMS = ["q", "k", "mode", "level", "region", "issuer", "date_from", "date_to", "superseded", "offset", "limit",
-          "topic", "page", "clause"]
-PATH_ENDPOINTS = ["/api/documents/", "/api/clauses/", "/api/units/", "/api/jobs/", "/documents/", "/units/"]
+GET_ENDPOINTS = ["/api/search", "/api/ask", "/api/basis", "/api/documents", "/api/units", "/healthz",
+                 "/api/documents/示例省校园安全办法@2021-09-01/compare", "/search", "/ask", "/basis", "/documents",
+                 "/reply", "/units", "/login", "/metrics"]
+PARAMS = ["q", "k", "mode", "level", "validity", "region", "issuer", "date_from", "date_to", "superseded", "offset",
+          "limit", "topic", "page", "clause", "with", "next"]
+PATH_ENDPOINTS = ["/api/documents/", "/api/clauses/", "/api/units/", "/api/jobs/", "/documents/", "/units/",
+                  "/static/"]
 POST_ENDPOINTS = ["/api/reply", "/api/reply.docx"]
 
 text = st.one_of(
