@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from ingest.limits import MIB, Limits
+
 ENV_PREFIX = "POLICYKB_"
 
 
@@ -25,6 +27,10 @@ class Config:
     max_query_chars: int = 500  # POLICYKB_MAX_QUERY_CHARS: longer queries are rejected
     max_top_k: int = 50  # POLICYKB_MAX_TOP_K: upper bound on results per request
     region: str = "上海"  # POLICYKB_REGION: the users' region; best search draws on its texts and national law
+    ingest_max_file_mb: int = Limits.max_file_bytes // MIB  # POLICYKB_INGEST_MAX_FILE_MB: larger files rejected
+    ingest_max_xml_mb: int = Limits.max_xml_bytes // MIB  # POLICYKB_INGEST_MAX_XML_MB: .docx XML once unzipped
+    ingest_max_line_chars: int = Limits.max_line_chars  # POLICYKB_INGEST_MAX_LINE_CHARS: per line/paragraph
+    ingest_timeout: float = Limits.timeout  # POLICYKB_INGEST_TIMEOUT: seconds per file, then it is stopped (0: none)
     extra: dict = field(default_factory=dict, compare=False)  # free-form settings for tests
 
     @classmethod
@@ -41,6 +47,11 @@ class Config:
             values[f.name] = _parse(f.name, f.type, raw)
         return cls(**values)
 
+    def ingest_limits(self) -> Limits:
+        """The per-file bounds of an ingest, from these settings."""
+        return Limits(max_file_bytes=self.ingest_max_file_mb * MIB, max_xml_bytes=self.ingest_max_xml_mb * MIB,
+                      max_line_chars=self.ingest_max_line_chars, timeout=self.ingest_timeout)
+
     def with_overrides(self, **overrides) -> "Config":
         """Return a copy with the given non-None values replaced (CLI flags win over env)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -53,6 +64,8 @@ def _parse(name: str, type_name: str, raw: str):
             return Path(raw)
         if "int" in type_name:
             return int(raw)
+        if "float" in type_name:
+            return float(raw)
         if "tuple" in type_name:
             return tuple(p for p in raw.split(os.pathsep) if p)
         return raw
