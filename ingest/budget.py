@@ -98,9 +98,11 @@ def load_with_budget(files: Sequence[Path], load: Loader, limits: Limits, worker
                         lane.job = None
                         continue
                     except (EOFError, OSError):
+                        lane.process.join(timeout=5)
                         code = lane.process.exitcode
-                        done[i] = Problem(str(f), "could not be read: its parser process died"
-                                          + (f" (exit status {code})" if code is not None else ""))
+                        how = ("" if code is None else f" (killed by signal {-code}: out of memory?)" if code < 0
+                               else f" (exit status {code})")
+                        done[i] = Problem(str(f), f"could not be read: its parser process died{how}")
                 elif time.monotonic() >= deadline:
                     done[i] = Problem(str(f), f"stopped: parsing took longer than the {limits.timeout:g} s budget "
                                               "per file (POLICYKB_INGEST_TIMEOUT); not ingested")

@@ -13,9 +13,10 @@ from ingest.errors import IngestError
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # Control characters (C0 but tab/newline, DEL, C1), lone surrogates and the non-characters XML forbids: no policy
-# text holds them and a .docx export cannot. Form feed / vertical tab / separators (pdftotext's page break) end a line.
+# text holds them and a .docx export cannot. A form feed (pdftotext's page break), a vertical tab (Word's manual
+# line break) and the Unicode line/paragraph separators end a line.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile("[\x0b\x0c\u2028\u2029]")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # Signs of text decoded with the wrong code page: U+FFFD, or runs of Latin-1 letters where Chinese was expected.
