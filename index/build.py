@@ -1,7 +1,7 @@
 """Build or update an index folder from documents on disk: ingest, tokenise, embed (cached), store, swap in.
 
 Incremental: documents from the given paths replace what the index held from those paths (new and changed ones
-are added, vanished ones removed, documents from other paths kept); unchanged units reuse their stored tokens
+are added, vanished ones removed, documents from other paths kept); unchanged passages reuse their stored tokens
 and vectors, and an unchanged corpus is detected by its fingerprint and left alone.
 """
 from __future__ import annotations
@@ -19,13 +19,13 @@ from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
 from index.layout import (SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, remove_stale, swap_in,
                           write_manifest)
-from index.passages import UNIT_TEXT_VERSION, is_unit, unit_parts
+from index.passages import PASSAGE_TEXT_VERSION, is_passage, passage_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
-from index.tokens import shared_tokenizer, tokenize_units
+from index.tokens import shared_tokenizer, tokenize_passages
 from index.titles import norm_title
-from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
+from index.store import DB_FILE, Passage, connect_readonly, load_all_documents, load_passage_tokens, write_store
 from index.parallel import parallel_map
-from index.units import document_duties, duties_version, write_units
+from index.responsibilities import document_duties, duties_version, write_units
 from ingest.limits import Limits
 from ingest.model import Document, Problem
 from ingest.versions import resolve_versions
@@ -42,7 +42,7 @@ class BuildReport:
     embedder: str
     documents: int = 0
     clauses: int = 0
-    units: int = 0
+    passages: int = 0
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -51,7 +51,7 @@ class BuildReport:
     unchanged: bool = False  # the corpus fingerprint matched: nothing was rewritten
     embedded: int = 0  # texts actually run through the model
     reused: int = 0  # vectors taken from the previous index or the cache
-    tokenized: int = 0  # units tokenised afresh (others reused their stored tokens)
+    tokenized: int = 0  # passages tokenised afresh (others reused their stored tokens)
     seconds: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -63,10 +63,10 @@ class BuildReport:
     def summary(self) -> str:
         """Human-readable lines for the CLI."""
         if self.unchanged:
-            return (f"index {self.index_dir}: unchanged ({self.documents} documents, {self.units} units); "
+            return (f"index {self.index_dir}: unchanged ({self.documents} documents, {self.passages} passages); "
                     "nothing to embed, nothing rewritten")
         lines = [
-            f"index {self.index_dir}: {self.documents} documents, {self.clauses} clauses, {self.units} units "
+            f"index {self.index_dir}: {self.documents} documents, {self.clauses} clauses, {self.passages} passages "
             f"(embedder {self.embedder})",
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}"
             + (f", skipped {len(self.duplicates)} duplicate(s)" if self.duplicates else ""),
@@ -119,10 +119,10 @@ def _previous(index_dir: Path, embedder_name: str, dict_hash: str):
         return None, [], {}, {}
     try:
         docs = load_all_documents(db)
-        tokens = load_unit_tokens(db) if manifest.get("dictionary_hash") == dict_hash else {}
+        tokens = load_passage_tokens(db) if manifest.get("dictionary_hash") == dict_hash else {}
         vectors: dict[str, np.ndarray] = {}
         if manifest.get("embedder") == embedder_name and embedder_name != "none":
-            hashes = [h for (h,) in db.execute("SELECT text_hash FROM units ORDER BY row")]
+            hashes = [h for (h,) in db.execute("SELECT text_hash FROM passages ORDER BY row")]
             stored = DenseRetriever.load(index_dir).vectors()
             if stored.shape[0] == len(hashes):
                 vectors = dict(zip(hashes, stored))
@@ -148,7 +148,7 @@ def _same_corpus(index_dir: Path, roots: list[Path], docs: list[Document], extra
         return False
     counts = manifest.get("counts", {})
     report.unchanged = True
-    report.documents, report.clauses, report.units = len(docs), sum(len(d.clauses) for d in docs), counts.get("units", 0)
+    report.documents, report.clauses, report.passages = len(docs), sum(len(d.clauses) for d in docs), counts.get("passages", 0)
     return True
 
 
@@ -181,7 +181,7 @@ def build_index(
     tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
-    extra = [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION, duties_version()]
+    extra = [str(SCHEMA_VERSION), name, dict_hash, PASSAGE_TEXT_VERSION, duties_version()]
     with build_lock(index_dir):
         report.stale_removed = [p.name for p in remove_stale(index_dir)]
         t1 = time.perf_counter()
@@ -208,28 +208,28 @@ def build_index(
         report.clauses = sum(len(d.clauses) for d in final)
         if manifest and manifest.get("corpus_fingerprint") == fingerprint:
             report.unchanged = True
-            report.units = int(manifest.get("counts", {}).get("units", 0))
+            report.passages = int(manifest.get("counts", {}).get("passages", 0))
             report.seconds["compare"] = time.perf_counter() - t1
             return report
 
-        units: list[Unit] = []
+        passages: list[Passage] = []
         todo: list[tuple[int, list[str]]] = []
         for seq, d in enumerate(final):
             for c in d.leaves():
-                if not is_unit(c):
+                if not is_passage(c):
                     continue
-                parts = unit_parts(d, c)
+                parts = passage_parts(d, c)
                 text = " ".join(parts)
                 h = text_hash(text)
                 toks = old_tokens.get((c.id, h))
                 if toks is None:
-                    todo.append((len(units), parts))
-                units.append(Unit(len(units), c.id, seq, text, h, toks or ""))
-        for (row, _), toks in zip(todo, tokenize_units([p for _, p in todo])):
-            units[row].tokens = toks
+                    todo.append((len(passages), parts))
+                passages.append(Passage(len(passages), c.id, seq, text, h, toks or ""))
+        for (row, _), toks in zip(todo, tokenize_passages([p for _, p in todo])):
+            passages[row].tokens = toks
         report.tokenized = len(todo)
-        texts = [u.text for u in units]
-        report.units = len(units)
+        texts = [u.text for u in passages]
+        report.passages = len(passages)
         report.seconds["tokenize"] = time.perf_counter() - t1
 
         folder = new_build_folder(index_dir)  # stale siblings were removed above, under the same lock
@@ -258,8 +258,8 @@ def build_index(
         report.seconds["embed"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
-        BM25Retriever.build([u.tokens for u in units]).save(folder)
-        write_store(folder / DB_FILE, final, units, {"schema_version": str(SCHEMA_VERSION)})
+        BM25Retriever.build([u.tokens for u in passages]).save(folder)
+        write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)})
         report.seconds["store"] = time.perf_counter() - t3
         t4 = time.perf_counter()
         duties = parallel_map(document_duties, final, min_items=PARALLEL_DOCS, chunk=50)
@@ -274,9 +274,9 @@ def build_index(
             + (" (exact)" if dense_kind == "flat" else f" (approximate, above {EXACT_LIMIT} vectors)"),
             "bm25": "bm25s lucene k1=1.5 b=0.75 over jieba tokens",
             "dictionary_hash": dict_hash,
-            "unit_text": UNIT_TEXT_VERSION,
+            "passage_text": PASSAGE_TEXT_VERSION,
             "corpus_fingerprint": fingerprint,
-            "counts": {"documents": len(final), "clauses": report.clauses, "units": len(units),
+            "counts": {"documents": len(final), "clauses": report.clauses, "passages": len(passages),
                        "current": sum(d.status == "current" for d in final)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - t0, 2),

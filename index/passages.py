@@ -1,4 +1,4 @@
-"""Which clauses are retrieval units, and the text indexed for each (one small function, tuned by evaluation)."""
+"""Which clauses are retrieval passages, and the text indexed for each (one small function, tuned by evaluation)."""
 from __future__ import annotations
 
 from ingest.model import Clause, Document
@@ -6,16 +6,16 @@ from ingest.model import Clause, Document
 # Leaf kinds that are not worth retrieving on their own (a bare "第五章 网络保护" line).
 SKIPPED_KINDS = frozenset({"heading"})
 
-# Bump when unit_parts changes: the manifest fingerprint includes it, so an index built otherwise gets rebuilt.
-UNIT_TEXT_VERSION = "title+heading+text/1"
+# Bump when passage_parts changes: the manifest fingerprint includes it, so an index built otherwise gets rebuilt.
+PASSAGE_TEXT_VERSION = "title+heading+text/1"
 
 
-def is_unit(clause: Clause) -> bool:
-    """Leaves are the retrieval units, except bare headings and empty text."""
+def is_passage(clause: Clause) -> bool:
+    """Leaves are the retrieval passages, except bare headings and empty text."""
     return clause.leaf and clause.kind not in SKIPPED_KINDS and bool(clause.text.strip())
 
 
-def unit_parts(doc: Document, clause: Clause) -> list[str]:
+def passage_parts(doc: Document, clause: Clause) -> list[str]:
     """The pieces indexed (BM25 and vectors) for one unit: document title, nearest heading, then the clause text.
 
     The title and heading give a sentence-level unit the context a reader has (which law, which chapter).
@@ -28,6 +28,6 @@ def unit_parts(doc: Document, clause: Clause) -> list[str]:
     return [p for p in parts if p]
 
 
-def unit_text(doc: Document, clause: Clause) -> str:
+def passage_text(doc: Document, clause: Clause) -> str:
     """The unit's indexed text as one string (what is embedded)."""
-    return " ".join(unit_parts(doc, clause))
+    return " ".join(passage_parts(doc, clause))
