@@ -26,9 +26,9 @@ from index.titles import norm_title
 from index.store import DB_FILE, Passage, connect_readonly, load_all_documents, load_passage_tokens, write_store
 from index.parallel import parallel_map
 from index.responsibilities import document_duties, duties_version, write_units
-from ingest.limits import Limits
 from ingest.model import Document, Problem
 from ingest.versions import resolve_versions
+from policykb.config import Config
 
 
 PARALLEL_DOCS = 500  # from this many documents, per-document work (duties) runs in forked workers
@@ -160,12 +160,13 @@ def build_index(
     progress: bool = False,
     documents: Sequence[Document] | None = None,
     problems: Sequence[Problem] = (),
-    limits: Limits = Limits(),
+    config: Config | None = None,
 ) -> BuildReport:
     """Build (or incrementally update) the index at `index_dir` from the documents under `paths`.
 
     `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary);
-    else they are ingested here within `limits`. Leftovers of killed builds are removed on every build.
+    else they are ingested here within the per-file limits of `config`. Leftovers of killed builds are removed on
+    every build.
     """
     from ingest.pipeline import ingest_paths
 
@@ -174,7 +175,7 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir), embedder=name)
     t0 = time.perf_counter()
     if documents is None:
-        result = ingest_paths([Path(p) for p in paths], progress=progress, limits=limits)
+        result = ingest_paths([Path(p) for p in paths], progress=progress, config=config)
         documents, problems = result.documents, result.problems
     report.problems = list(problems)
     report.seconds["ingest"] = time.perf_counter() - t0

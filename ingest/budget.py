@@ -14,13 +14,13 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from ingest.limits import Limits
 from ingest.model import Document, Problem
+from policykb.config import Config
 
-Loader = Callable[[Path, Limits], "Document | Problem"]
+Loader = Callable[[Path, Config], "Document | Problem"]
 
 
-def _serve(conn: Connection, load: Loader, limits: Limits) -> None:
+def _serve(conn: Connection, load: Loader, config: Config) -> None:
     """Worker loop: parse each path received, send the result back; None ends it."""
     while True:
         try:
@@ -29,7 +29,7 @@ def _serve(conn: Connection, load: Loader, limits: Limits) -> None:
             return
         if item is None:
             return
-        conn.send(load(Path(item), limits))
+        conn.send(load(Path(item), config))
 
 
 @dataclass
@@ -44,9 +44,9 @@ def _context():
     return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
 
 
-def _start(ctx, load: Loader, limits: Limits) -> _Lane:
+def _start(ctx, load: Loader, config: Config) -> _Lane:
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(child, load, limits), daemon=True, name="policykb-ingest")
+    proc = ctx.Process(target=_serve, args=(child, load, config), daemon=True, name="policykb-ingest")
     proc.start()
     child.close()
     return _Lane(proc, parent)
@@ -67,12 +67,12 @@ def _stop(lane: _Lane, kill: bool) -> None:
     lane.conn.close()
 
 
-def load_with_budget(files: Sequence[Path], load: Loader, limits: Limits, workers: int = 1
+def load_with_budget(files: Sequence[Path], load: Loader, config: Config, workers: int = 1
                      ) -> Iterator[Document | Problem]:
-    """`load(file, limits)` for every file, in file order, in `workers` processes; a file still parsing after
-    `limits.timeout` seconds (0: no budget) becomes a Problem naming it, and its worker is replaced."""
+    """`load(file, config)` for every file, in file order, in `workers` processes; a file still parsing after
+    `config.ingest_timeout` seconds (0: no budget) becomes a Problem naming it, and its worker is replaced."""
     ctx = _context()
-    lanes = [_start(ctx, load, limits) for _ in range(max(1, min(workers, len(files))))]
+    lanes = [_start(ctx, load, config) for _ in range(max(1, min(workers, len(files))))]
     todo = list(enumerate(files))[::-1]
     done: dict[int, Document | Problem] = {}
     next_out = 0
@@ -81,7 +81,7 @@ def load_with_budget(files: Sequence[Path], load: Loader, limits: Limits, worker
             for lane in lanes:
                 if lane.job is None and todo:
                     i, f = todo.pop()
-                    deadline = time.monotonic() + limits.timeout if limits.timeout > 0 else float("inf")
+                    deadline = time.monotonic() + config.ingest_timeout if config.ingest_timeout > 0 else float("inf")
                     lane.job = (i, f, deadline)
                     lane.conn.send(str(f))
             busy = [lane for lane in lanes if lane.job is not None]
@@ -104,12 +104,12 @@ def load_with_budget(files: Sequence[Path], load: Loader, limits: Limits, worker
                                else f" (exit status {code})")
                         done[i] = Problem(str(f), f"could not be read: its parser process died{how}")
                 elif time.monotonic() >= deadline:
-                    done[i] = Problem(str(f), f"stopped: parsing took longer than the {limits.timeout:g} s budget "
+                    done[i] = Problem(str(f), f"stopped: parsing took longer than the {config.ingest_timeout:g} s budget "
                                               "per file (POLICYKB_INGEST_TIMEOUT); not ingested")
                 else:
                     continue
                 _stop(lane, kill=True)
-                lanes[k] = _start(ctx, load, limits)
+                lanes[k] = _start(ctx, load, config)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

@@ -9,7 +9,6 @@ from typing import Iterator, Sequence
 
 from ingest.blocks import Block
 from ingest.errors import IngestError
-from ingest.limits import Limits
 from ingest.loaders import RawDoc, file_format, read_markdown, read_plain
 from ingest.metadata import (content_hash, doc_id, doc_number_in, file_date, level_from, parse_promulgation,
                              region_from, title_from_filename)
@@ -17,6 +16,7 @@ from ingest.model import Clause, Document, Problem
 from ingest.segment import segment
 from ingest.textio import longest_line, mojibake_note, read_text
 from ingest.versions import resolve_versions
+from policykb.config import Config
 
 
 @dataclass
@@ -28,7 +28,7 @@ class IngestResult:
     passed_over: list[Path] = field(default_factory=list)  # hidden files and folder READMEs, not problems
 
 
-def read_raw(path: Path, limits: Limits) -> RawDoc:
+def read_raw(path: Path, config: Config) -> RawDoc:
     """Dispatch on the file format; raises IngestError for unsupported, unreadable or over-limit input."""
     fmt = file_format(path)
     if not fmt:
@@ -37,9 +37,9 @@ def read_raw(path: Path, limits: Limits) -> RawDoc:
     if fmt in ("md", "txt"):
         text = read_text(path)
         number, length = longest_line(text)
-        if length > limits.max_line_chars:
+        if length > config.ingest_max_line_chars:
             raise IngestError(path, f"line {number} has {length:,} characters, over the limit of "
-                                    f"{limits.max_line_chars:,} (POLICYKB_INGEST_MAX_LINE_CHARS): not ingested")
+                                    f"{config.ingest_max_line_chars:,} (POLICYKB_INGEST_MAX_LINE_CHARS): not ingested")
         raw = read_markdown(text) if fmt == "md" else read_plain(text)
     else:
         from ingest import richformats  # lxml / pypdf only when such a file comes along
@@ -47,13 +47,13 @@ def read_raw(path: Path, limits: Limits) -> RawDoc:
         if fmt == "html":
             raw = richformats.read_html(path)
         elif fmt == "docx":
-            raw = richformats.read_docx(path, limits.max_xml_bytes)
+            raw = richformats.read_docx(path, config.ingest_max_xml_mb * 2**20)
         else:
             raw = richformats.read_pdf(path)
         longest = max((b for b in raw.blocks), key=lambda b: len(b.text), default=None)
-        if longest is not None and len(longest.text) > limits.max_line_chars:
+        if longest is not None and len(longest.text) > config.ingest_max_line_chars:
             raise IngestError(path, f"a paragraph has {len(longest.text):,} characters, over the limit of "
-                                    f"{limits.max_line_chars:,} (POLICYKB_INGEST_MAX_LINE_CHARS): not ingested")
+                                    f"{config.ingest_max_line_chars:,} (POLICYKB_INGEST_MAX_LINE_CHARS): not ingested")
     if (note := mojibake_note(raw.title + "\n".join(b.text for b in raw.blocks))):
         raw.notes.append(note)
     return raw
@@ -95,8 +95,10 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     )
 
 
-def load_file(path: str | Path, limits: Limits = Limits()) -> Document:
-    """One file -> one Document; raises IngestError(path, reason) on bad or over-limit input."""
+def load_file(path: str | Path, config: Config | None = None) -> Document:
+    """One file -> one Document; raises IngestError(path, reason) on bad input or input over the limits of
+    `config` (default Config())."""
+    config = config or Config()
     p = Path(path)
     try:
         st = p.stat()
@@ -106,10 +108,10 @@ def load_file(path: str | Path, limits: Limits = Limits()) -> Document:
         raise IngestError(p, f"unreadable: {exc.strerror or exc}") from None
     if not p.is_file():
         raise IngestError(p, "not a regular file")
-    if st.st_size > limits.max_file_bytes:
-        raise IngestError(p, f"{st.st_size / 2**20:,.1f} MiB, over the limit of {limits.max_file_bytes / 2**20:,.0f} "
-                             "MiB per file (POLICYKB_INGEST_MAX_FILE_MB): not read")
-    return build_document(p, read_raw(p, limits))
+    if st.st_size > config.ingest_max_file_mb * 2**20:
+        raise IngestError(p, f"{st.st_size / 2**20:,.1f} MiB, over the limit of {config.ingest_max_file_mb} MiB per "
+                             "file (POLICYKB_INGEST_MAX_FILE_MB): not read")
+    return build_document(p, read_raw(p, config))
 
 
 def iter_files(paths: Sequence[str | Path], passed_over: list[Path] | None = None,
@@ -143,10 +145,10 @@ def iter_files(paths: Sequence[str | Path], passed_over: list[Path] | None = Non
             yield p
 
 
-def _load_one(path: Path, limits: Limits) -> Document | Problem:
+def _load_one(path: Path, config: Config) -> Document | Problem:
     """load_file, with every failure turned into a Problem (runs in worker processes)."""
     try:
-        return load_file(path, limits)
+        return load_file(path, config)
     except IngestError as exc:
         return Problem(exc.path, exc.reason)
     except Exception as exc:  # a reader library choking on a malformed file must not stop the batch
@@ -154,21 +156,22 @@ def _load_one(path: Path, limits: Limits) -> Document | Problem:
 
 
 def ingest_paths(paths: Sequence[str | Path], progress: bool = False, workers: int = 1,
-                 limits: Limits = Limits()) -> IngestResult:
+                 config: Config | None = None) -> IngestResult:
     """Load every file under `paths`; a bad, over-limit or too slow file becomes a Problem naming it, and the
     batch goes on.
 
-    Files are parsed in `workers` worker processes, each file within `limits.timeout` seconds (its worker is
-    killed past it). With timeout 0 and one worker, files are parsed in this process (no budget: trusted input).
+    Files are parsed in `workers` worker processes, each file within `config.ingest_timeout` seconds (its worker
+    is killed past it). With timeout 0 and one worker, files are parsed in this process (no budget: trusted input).
     """
+    config = config or Config()
     result = IngestResult()
     files = list(iter_files(paths, result.passed_over, result.problems))
-    if limits.timeout > 0 or workers > 1:
+    if config.ingest_timeout > 0 or workers > 1:
         from ingest.budget import load_with_budget
 
-        loaded = load_with_budget(files, _load_one, limits, workers) if files else iter(())
+        loaded = load_with_budget(files, _load_one, config, workers) if files else iter(())
     else:
-        loaded = (_load_one(f, limits) for f in files)
+        loaded = (_load_one(f, config) for f in files)
     if progress:
         from tqdm import tqdm
 

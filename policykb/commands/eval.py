@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             print(f"policykb eval: error: --corpus path(s) not found: {missing}", file=sys.stderr)
             return 2
         report = build_index(args.corpus, index_dir, embedder=cfg.embedder, cache_dir=cfg.cache_dir,
-                             progress=True, limits=cfg.ingest_limits())
+                             progress=True, config=cfg)
         print(report.summary(), file=sys.stderr)
     try:
         kb = KnowledgeBase.open(index_dir, cache_dir=cfg.cache_dir)

@@ -113,10 +113,10 @@ def write_jsonl(result, out: Path) -> None:
             fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
 
 
-def _limits(args: argparse.Namespace, config: Config):
-    """The per-file limits: CLI flags over POLICYKB_INGEST_* over the defaults."""
+def _limits(args: argparse.Namespace, config: Config) -> Config:
+    """The config with the per-file limit flags applied (CLI flags over POLICYKB_INGEST_* over the defaults)."""
     return config.with_overrides(**{k: getattr(args, k, None) for k in (
-        "ingest_timeout", "ingest_max_file_mb", "ingest_max_xml_mb", "ingest_max_line_chars")}).ingest_limits()
+        "ingest_timeout", "ingest_max_file_mb", "ingest_max_xml_mb", "ingest_max_line_chars")})
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from ingest.pipeline import ingest_paths
 
     # a missing path is reported as a problem
-    result = ingest_paths(args.paths, progress=not args.no_progress, limits=_limits(args, config))
+    result = ingest_paths(args.paths, progress=not args.no_progress, config=_limits(args, config))
     if args.jsonl:
         try:
             write_jsonl(result, args.jsonl)

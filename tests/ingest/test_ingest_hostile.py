@@ -14,30 +14,30 @@ import pytest
 
 from evaluation import hostile
 from ingest.errors import IngestError
-from ingest.limits import Limits
 from ingest.pipeline import ingest_paths, load_file
+from policykb.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 
-# In a child: load one file (optionally with limits), tokenise its leaves as an index build does when asked, and
+# In a child: load one file (optionally with other Config limits), tokenise its leaves as an index build does when asked, and
 # report CPU seconds (robust on the shared machine) and the peak RSS of that process (VmHWM: since its exec).
 _CHILD = """
 import json, re, sys, time
-from ingest.limits import Limits
 from ingest.pipeline import load_file
 from ingest.errors import IngestError
+from policykb.config import Config
 def peak():
     return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
 t = time.process_time()
 try:
-    doc = load_file(sys.argv[1], Limits(**json.loads(sys.argv[2])))
+    doc = load_file(sys.argv[1], Config(**json.loads(sys.argv[2])))
 except IngestError as exc:
     print(json.dumps({"error": exc.reason, "cpu": time.process_time() - t, "rss": peak()}))
     sys.exit(0)
 leaves = [c.text for c in doc.clauses if c.leaf]
 if sys.argv[3] == "tokenize":
-    from index.tokens import tokenize_units
-    tokenize_units([[t] for t in leaves])
+    from index.tokens import tokenize_passages
+    tokenize_passages([[t] for t in leaves])
 print(json.dumps({"leaves": len(leaves), "longest": max(map(len, leaves)), "notes": list(doc.notes),
                   "cpu": time.process_time() - t, "rss": peak()}))
 """
@@ -112,7 +112,7 @@ def test_2m_character_line_is_refused_by_the_line_limit(tmp_path):
 
 
 def test_2m_character_line_under_a_raised_limit_is_cut_into_bounded_units(tmp_path):
-    out, rss = measured(hostile.long_line(tmp_path, 2_000_000), tokenize=True, max_line_chars=3_000_000)
+    out, rss = measured(hostile.long_line(tmp_path, 2_000_000), tokenize=True, ingest_max_line_chars=3_000_000)
     assert out["leaves"] == 2_000 and out["longest"] <= 1_000
     assert out["cpu"] < 90 and rss < 300, (out, rss)  # was 1 GB peak (jieba over one 2M-character block)
 
@@ -168,7 +168,7 @@ def test_file_size_limit(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("某办法\n第一条 " + "文" * 3_000_000 + "。\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"over the limit of 8 MiB per file \(POLICYKB_INGEST_MAX_FILE_MB\)"):
-        load_file(path, Limits(max_file_bytes=8 * 2**20, max_line_chars=10**7))
+        load_file(path, Config(ingest_max_file_mb=8, ingest_max_line_chars=10**7))
 
 
 def test_a_file_over_the_time_budget_is_stopped_and_named_while_the_others_are_ingested(tmp_path):
@@ -177,7 +177,7 @@ def test_a_file_over_the_time_budget_is_stopped_and_named_while_the_others_are_i
     for i, name in enumerate(["a.txt", "z.txt"]):
         (corpus / name).write_text(f"某办法{i}\n第一条 为了规范管理，制定本办法。\n", encoding="utf-8")
     slow = hostile.million_paragraph_docx(corpus, 300_000)  # ~12 s to parse: far over a 1 s budget
-    result, secs = timed(ingest_paths, [corpus], limits=Limits(timeout=1.0))
+    result, secs = timed(ingest_paths, [corpus], config=Config(ingest_timeout=1.0))
     assert sorted(d.title for d in result.documents) == ["某办法0", "某办法1"]
     problem, = result.problems
     assert problem.fatal and problem.path == str(slow)
@@ -191,12 +191,12 @@ def test_budget_keeps_file_order_with_two_workers_and_survives_a_dying_worker(tm
     files = [tmp_path / f"{i}.txt" for i in range(6)]
     for f in files:
         f.write_text("x", encoding="utf-8")
-    out = list(load_with_budget(files, _die_on_3, Limits(timeout=20), workers=2))
+    out = list(load_with_budget(files, _die_on_3, Config(ingest_timeout=20), workers=2))
     assert [getattr(o, "path", None) for o in out] == [str(f) for f in files]
     assert "parser process died (exit status 3)" in out[3].reason and out[2].reason == "ok"
 
 
-def _die_on_3(path: Path, limits: Limits):
+def _die_on_3(path: Path, config: Config):
     from ingest.model import Problem
 
     if path.name == "3.txt":
