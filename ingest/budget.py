@@ -7,7 +7,6 @@ Problem, so a normal batch pays one process start per lane, not per file.
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -40,8 +39,9 @@ class _Lane:
 
 
 def _context():
-    """fork when this process has one thread (cheap, inherits loaded modules), else forkserver (fork-safe)."""
-    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+    """fork: cheap, and the worker inherits the loaded modules. (forkserver/spawn would re-import the caller's
+    __main__ — a script or the server's entry point — in every worker; a forked worker only runs the parser.)"""
+    return multiprocessing.get_context("fork")
 
 
 def _start(ctx, load: Loader, config: Config) -> _Lane:

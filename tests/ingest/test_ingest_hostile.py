@@ -258,3 +258,18 @@ def test_cli_reports_the_stopped_file_and_its_limits(tmp_path):
                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert out.returncode == 0, out.stderr
     assert f"{tmp_path / 'longline.txt'}: line 2 has 300,000 characters, over the limit of 100,000" in out.stderr
+
+
+def test_budgeted_ingest_runs_from_a_background_thread(tmp_path):
+    """An upload job runs ingest off the request thread: the workers still start, and a slow file is still stopped."""
+    import threading
+
+    (tmp_path / "a.txt").write_text("某办法\n第一条 为了规范管理，制定本办法。\n", encoding="utf-8")
+    hostile.million_paragraph_docx(tmp_path, 300_000)
+    out = {}
+    job = threading.Thread(target=lambda: out.setdefault("r", ingest_paths([tmp_path], config=Config(ingest_timeout=1))))
+    job.start()
+    job.join(timeout=60)
+    result = out["r"]
+    assert [d.title for d in result.documents] == ["某办法"]
+    assert [Path(p.path).name for p in result.problems] == ["million.docx"] and "stopped" in result.problems[0].reason
