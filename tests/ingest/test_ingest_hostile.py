@@ -84,6 +84,13 @@ def test_docx_read_in_linear_time_from_its_xml(tmp_path):
     assert t_big < 30 and t_big / t_small < 8, (t_small, t_big)
 
 
+def test_paragraph_numbers_past_9999_are_cited():
+    from ingest.numerals import int_to_cn
+
+    assert [int_to_cn(n) for n in (9999, 10000, 10005, 12000, 110000, 1000000)] == [
+        "九千九百九十九", "一万", "一万零五", "一万二千", "十一万", "一百万"]
+
+
 @pytest.mark.slow
 def test_docx_with_a_million_paragraphs(tmp_path):
     doc, secs = timed(load_file, hostile.million_paragraph_docx(tmp_path, 1_000_000))
