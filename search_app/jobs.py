@@ -222,7 +222,7 @@ class Jobs:
                 if target.exists():  # moved before a restart: already checked
                     accepted.append(f)
                 continue
-            result = ingest_paths([staged])
+            result = ingest_paths([staged], config=self.cfg)  # per-file limits and time budget (worker process)
             dup = next((existing[d.id][1] for d in result.documents if d.id != replacing and d.id in existing
                         and existing[d.id][0] == d.content_hash), None)
             if dup is not None:
@@ -260,7 +260,7 @@ class Jobs:
 
         self._update(job_id, stage="build", progress=0.1)
         return build_index([self.managed], self.cfg.index_dir, embedder=self.cfg.embedder,
-                           cache_dir=self.cfg.cache_dir, on_progress=progress)
+                           cache_dir=self.cfg.cache_dir, config=self.cfg, on_progress=progress)
 
     def _audit_end(self, job_id: str, action: str, detail: str) -> None:
         job = self.get(job_id) or {"kind": "?", "user": "?"}

@@ -199,6 +199,20 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(value):
+    """`value` with every lone surrogate in its strings (keys too) replaced by U+FFFD (depth is already bounded)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def json_body(max_bytes: int = MAX_JSON_BYTES) -> dict:
     """The JSON object body of a POST request; 413/415/400 with a clear message otherwise (never a RecursionError:
     nesting deeper than Config.max_json_depth is refused before parsing)."""
@@ -212,7 +226,7 @@ def json_body(max_bytes: int = MAX_JSON_BYTES) -> dict:
     limit = config().max_json_depth
     if json_depth(raw) > limit:
         raise ApiError(400, f"请求体 JSON 嵌套过深（上限 {limit} 层）", "invalid_json")
-    data = request.get_json(silent=True)
+    data = _no_surrogates(request.get_json(silent=True))  # JSON "\ud800" decodes to a string nothing can encode
     if not isinstance(data, dict):
         raise ApiError(400, "请求体应为 JSON 对象", "invalid_json")
     return data
