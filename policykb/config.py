@@ -25,6 +25,9 @@ class Config:
     max_query_chars: int = 500  # POLICYKB_MAX_QUERY_CHARS: longer queries are rejected
     max_top_k: int = 50  # POLICYKB_MAX_TOP_K: upper bound on results per request
     region: str = "上海"  # POLICYKB_REGION: the users' region; best search draws on its texts and national law
+    embed_batch_size: int = 64  # POLICYKB_EMBED_BATCH_SIZE: texts per checkpointed batch of `policykb embed`
+    cluster: str = ""  # POLICYKB_CLUSTER: Dask scheduler address (tcp://HOST:PORT) for `policykb embed`; "" = here
+    reload_interval: float = 2.0  # POLICYKB_RELOAD_INTERVAL: seconds between the server's checks for a new index
     extra: dict = field(default_factory=dict, compare=False)  # free-form settings for tests
 
     @classmethod
@@ -53,6 +56,8 @@ def _parse(name: str, type_name: str, raw: str):
             return Path(raw)
         if "int" in type_name:
             return int(raw)
+        if "float" in type_name:
+            return float(raw)
         if "tuple" in type_name:
             return tuple(p for p in raw.split(os.pathsep) if p)
         return raw

@@ -6,13 +6,12 @@ GET /api/units, GET /api/units/<name>. Errors use the app's one envelope; inputs
 """
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from search_app.errors import ApiError
-from search_app.kb import get_kb, get_ranker
+from search_app.kb import get_kb, get_map, get_ranker
 from search_app.params import MAX_JSON_BYTES, bool_param, check_text, int_param, json_body
 
 bp = Blueprint("reply_views", __name__)
@@ -22,30 +21,6 @@ MAX_CLAUSE_ID_CHARS = 300
 MAX_UNIT_NAME_CHARS = 40
 MAX_TOPIC_CHARS = 100
 MAX_DUTIES_PAGE = 200
-_MAP = "policykb_units_map"
-_MAP_LOCK = "policykb_units_map_lock"
-
-
-def get_map():
-    """The app's ResponsibilityMap over the open index (503 when the index has no duties table)."""
-    from index.responsibilities import ResponsibilityMap
-
-    app = current_app._get_current_object()
-    rmap = app.extensions.get(_MAP)
-    if rmap is not None:
-        return rmap
-    kb = get_kb()  # opened once per app and never replaced, so the map built over it is kept alongside
-    with app.extensions.setdefault(_MAP_LOCK, threading.Lock()):
-        rmap = app.extensions.get(_MAP)
-        if rmap is None:
-            try:
-                rmap = ResponsibilityMap.open(kb.folder)
-            except (LookupError, FileNotFoundError) as exc:
-                raise ApiError(503, f"部门职责表不可用：{exc}") from None
-            app.extensions[_MAP] = rmap
-    return rmap
-
-
 def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
     from answers.reply import MAX_INQUIRY_CHARS
 

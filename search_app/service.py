@@ -1,9 +1,8 @@
 """What pages and API share: calls into the KnowledgeBase and the shaping of their results for display/JSON."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
-
-from flask import current_app
 
 from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
 from answers.mandates import mandating_sentences
@@ -11,7 +10,7 @@ from answers.terms import supports
 from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
 from search_app.errors import ApiError
-from search_app.kb import get_kb, get_ranker
+from search_app.kb import generation_cache, get_kb, get_ranker
 from search_app.render import clause_url, hit_json, level_rank, status_label
 
 
@@ -160,9 +159,18 @@ def total_documents() -> int:
     return get_kb().count_documents(Filters(include_superseded=True))
 
 
+_ABSOLUTE = re.compile(r"(?<![\w.])/(?:[^\s/]+/)+(?=[^\s/]+)")
+
+
+def without_paths(value):
+    """A string with absolute paths cut to their last part (server folders are nobody's business)."""
+    return _ABSOLUTE.sub("…/", value) if isinstance(value, str) else value
+
+
 def manifest_summary(kb) -> dict:
-    """The scalar fields of the index manifest (what was built, when, with which embedder)."""
-    return {k: v for k, v in kb.manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    """The scalar fields of the index manifest (what was built, when, with which embedder), paths cut."""
+    return {k: without_paths(v) for k, v in kb.manifest.items()
+            if isinstance(v, (str, int, float, bool)) or v is None}
 
 
 def doc_summary(doc: Document) -> dict:
@@ -223,12 +231,12 @@ def clause_json(clause_id: str) -> dict:
 
 def facets() -> dict:
     """Filter choices offered on the pages: the levels (in authority order) and regions present in the index."""
-    app = current_app._get_current_object()
-    cached = app.extensions.get("policykb_facets")
+    store = generation_cache()  # per index: a reloaded index brings its own levels and regions
+    cached = store.get("facets")
     if cached is None:
         counts = get_kb().facets()
         levels = [lv for lv in LEVELS if lv in counts.get("levels", {})] or list(LEVELS)
         regions = sorted(counts.get("regions", {}), key=lambda r: (r != "全国", r != "上海", r))
         cached = {"levels": levels, "regions": regions, "issuers": sorted(counts.get("issuers", {}))}
-        app.extensions["policykb_facets"] = cached
+        store["facets"] = cached
     return cached
