@@ -1,0 +1,114 @@
+"""`policykb embed --cluster`: a real Dask scheduler and 2 real workers on 127.0.0.1; vectors identical to one
+process; a worker killed mid-job costs only the batches it held."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.build import build_index
+from index.embedding_job import embed_index, plan_vectors
+from index.retrievers import DenseRetriever
+from tests.conftest import generated_corpus
+
+distributed = pytest.importorskip("distributed", reason="Dask distributed (policykb[cluster]) is not installed")
+
+REPO = Path(__file__).resolve().parents[2]
+BATCH = 16
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dask(*args: str) -> list[str]:
+    return [sys.executable, "-m", "distributed.cli.dask_" + args[0], *args[1:]]
+
+
+@contextmanager
+def local_cluster(workers: int = 2):
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1 (workers without nanny, so a kill is final)."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1", DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [subprocess.Popen(_dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"),
+                              env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)]
+    try:
+        for i in range(workers):
+            procs.append(subprocess.Popen(
+                _dask("worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
+                      "--no-dashboard", "--name", f"w{i}"),
+                env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        client = distributed.Client(address, timeout=120)
+        client.wait_for_workers(workers, timeout=180)
+        yield client, procs[1:]
+        client.close()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return generated_corpus(tmp_path_factory.mktemp("cluster_corpus"), documents=4, articles=50)
+
+
+def _index(corpus: Path, where: Path) -> Path:
+    index_dir = where / "kb"
+    build_index([corpus], index_dir, embedder="none")
+    return index_dir
+
+
+def _vectors(index_dir: Path) -> np.ndarray:
+    return DenseRetriever.load(index_dir.resolve()).vectors()
+
+
+def test_two_workers_give_the_vectors_of_one_process_and_survive_a_killed_worker(corpus, tmp_path, gt_model):
+    from index.embed_cluster import cluster_runner
+
+    spec = f"st:{gt_model}"
+    single = _index(corpus, tmp_path / "single")
+    total = len(plan_vectors(single.resolve()).texts)
+    assert total >= 200
+    embed_index(single, spec, cache_dir=tmp_path / "single-cache", batch_size=BATCH)
+
+    with local_cluster(2) as (client, workers):
+        spread = _index(corpus, tmp_path / "spread")
+        report = embed_index(spread, spec, cache_dir=tmp_path / "spread-cache", batch_size=BATCH,
+                             runner=cluster_runner(client, spec), workers=2)
+        assert report.embedded == total and report.swapped
+        ran_on = {w["name"] for w in client.scheduler_info()["workers"].values()}
+        assert ran_on == {"w0", "w1"}
+        assert np.array_equal(_vectors(spread), _vectors(single))  # bit for bit
+
+        # now kill one worker while it holds a batch: the job still completes, nothing is embedded twice by us
+        killed = _index(corpus, tmp_path / "killed")
+        base = cluster_runner(client, spec)
+
+        def kill_after_first(batches):
+            for n, (i, vectors) in enumerate(base(batches)):
+                if n == 1:
+                    os.killpg(workers[0].pid, signal.SIGKILL)
+                    workers[0].wait(timeout=30)
+                yield i, vectors
+
+        started = time.perf_counter()
+        report = embed_index(killed, spec, cache_dir=tmp_path / "killed-cache", batch_size=BATCH,
+                             runner=kill_after_first, workers=2)
+        assert report.embedded == total and report.batches == -(-total // BATCH)
+        assert len(client.scheduler_info()["workers"]) == 1  # the dead worker is gone; the other did the rest
+        assert np.array_equal(_vectors(killed), _vectors(single))
+        assert time.perf_counter() - started < 600
