@@ -10,6 +10,13 @@ code raises is retried, so a lost worker costs only the batches it held. Results
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -70,11 +77,16 @@ def cluster_runner(client, spec: str, wait_workers: float = 60.0):
     """A runner for embedding_job.embed_index that sends batches to the cluster's workers."""
     from distributed import as_completed
 
+    registered = False
+
     def run(batches: Sequence[list[tuple[str, str]]]) -> Iterator[tuple[int, np.ndarray]]:
+        nonlocal registered
         if not batches:
             return
-        client.wait_for_workers(1, timeout=wait_workers)
-        client.register_plugin(EmbedderPlugin(spec), name=PLUGIN_PREFIX + spec)
+        if not registered:  # once per runner: re-registering would reload the model on every worker
+            client.wait_for_workers(1, timeout=wait_workers)
+            client.register_plugin(EmbedderPlugin(spec), name=PLUGIN_PREFIX + spec)
+            registered = True
         limit = max(1, worker_threads(client)) * IN_FLIGHT_PER_THREAD
         pending = iter(range(len(batches)))
         number: dict[str, int] = {}
@@ -97,3 +109,44 @@ def cluster_runner(client, spec: str, wait_workers: float = 60.0):
             yield i, vectors
 
     return run
+
+
+def _dask(command: str, *args: str) -> list[str]:
+    """The `dask scheduler` / `dask worker` command lines, run by this interpreter (the same venv)."""
+    return [sys.executable, "-m", f"distributed.cli.dask_{command}", *args]
+
+
+@contextmanager
+def local_cluster(workers: int = 2, threads_per_worker: int = 1, pythonpath: Path | None = None,
+                  timeout: float = 180.0):
+    """A real Dask scheduler and `workers` worker processes on 127.0.0.1 (tests and benchmarks): yields
+    (client, worker processes). Workers run without a nanny, so a killed worker stays dead; each uses
+    `threads_per_worker` threads (OMP_NUM_THREADS), as one machine's share would."""
+    from distributed import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads_per_worker), MKL_NUM_THREADS=str(threads_per_worker))
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    procs = [subprocess.Popen(_dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"),
+                              **quiet)]
+    client = None
+    try:
+        for i in range(workers):
+            procs.append(subprocess.Popen(
+                _dask("worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                      "--name", f"w{i}"), **quiet))
+        client = Client(address, timeout=timeout)
+        client.wait_for_workers(workers, timeout=timeout)
+        yield client, procs[1:]
+    finally:
+        if client is not None:
+            client.close()
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)

@@ -8,11 +8,13 @@ the build lock. A progress file beside the index (`progress_path`) tells servers
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -81,6 +83,28 @@ def progress_path(index_dir: Path | str) -> Path:
     """Where the job writes its progress: a file beside the index link (never inside a swapped folder)."""
     index_dir = Path(index_dir)
     return index_dir.parent / f".{index_dir.name}-embedding.json"
+
+
+@contextmanager
+def job_lock(index_dir: Path) -> Iterator[None]:
+    """One embedding job per index at a time: a second one is refused at once, naming the first's process."""
+    index_dir = Path(index_dir)
+    path = index_dir.parent / f".{index_dir.name}-embedding.lock"
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            raise ValueError(f"another policykb embed is running on this index (pid {fh.read().strip() or '?'})") \
+                from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def write_progress(index_dir: Path, **state) -> None:
@@ -254,12 +278,19 @@ def embed_index(index_dir: Path | str, embedder: str = "bundled", cache_dir: Pat
         raise ValueError(f"batch size {batch_size}: must be at least 1")
     if spec_name(embedder) == "none":
         raise ValueError("embedder none makes no vectors: name a model (bundled or st:MODEL)")
-    index_dir = Path(index_dir)
-    name = spec_name(embedder)
-    report = EmbedReport(index_dir=str(index_dir), embedder=name, workers=workers)
-    runner = runner or local_runner(embedder)
     if cache_dir is None:
         raise ValueError("an embedding job needs a cache dir: its finished batches are kept there")
+    index_dir = Path(index_dir)
+    read_manifest(index_dir)  # a clear error naming the folder (and how to build it) before anything else
+    with job_lock(index_dir):
+        return _embed(index_dir, embedder, Path(cache_dir), batch_size, runner or local_runner(embedder), workers,
+                      progress)
+
+
+def _embed(index_dir: Path, embedder: str, cache_dir: Path, batch_size: int, runner: Runner, workers: int,
+           progress: bool) -> EmbedReport:
+    name = spec_name(embedder)
+    report = EmbedReport(index_dir=str(index_dir), embedder=name, workers=workers)
     cache = EmbeddingCache(cache_dir)
     bar = None
     try:

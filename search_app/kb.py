@@ -88,6 +88,7 @@ class IndexHolder:
         self.reloads = 0
         self.last_error: str | None = None
         self.last_reload_at: float | None = None
+        self.semantic: tuple | None = None  # (when read, status, generation): the progress file is read ~1/s
 
     # --- per request -------------------------------------------------------------------------------------
     def acquire(self) -> Generation:
@@ -262,7 +263,7 @@ def semantic_status() -> dict:
 
     h = holder()
     now = time.monotonic()
-    cached = getattr(h, "_semantic", None)
+    cached = h.semantic
     if cached is not None and now - cached[0] < max(h.interval, 1.0) and cached[2] is g.get("policykb_generation"):
         return cached[1]
     gen = generation()
@@ -276,5 +277,5 @@ def semantic_status() -> dict:
                "serving_vectors": has}
     elif job and job.get("state") == "done" and not has and job.get("swapped_to") == h._target_name():
         out.update({"state": "building", "percent": 100.0})  # finished and swapped in: switching within seconds
-    h._semantic = (now, out, g.get("policykb_generation"))
+    h.semantic = (now, out, g.get("policykb_generation"))
     return out

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -23,42 +19,6 @@ distributed = pytest.importorskip("distributed", reason="Dask distributed (polic
 
 REPO = Path(__file__).resolve().parents[2]
 BATCH = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _dask(*args: str) -> list[str]:
-    return [sys.executable, "-m", "distributed.cli.dask_" + args[0], *args[1:]]
-
-
-@contextmanager
-def local_cluster(workers: int = 2):
-    """`dask scheduler` and `dask worker` processes on 127.0.0.1 (workers without nanny, so a kill is final)."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1", DASK_DISTRIBUTED__WORKER__DAEMON="False")
-    procs = [subprocess.Popen(_dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"),
-                              env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)]
-    try:
-        for i in range(workers):
-            procs.append(subprocess.Popen(
-                _dask("worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
-                      "--no-dashboard", "--name", f"w{i}"),
-                env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        client = distributed.Client(address, timeout=120)
-        client.wait_for_workers(workers, timeout=180)
-        yield client, procs[1:]
-        client.close()
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-            p.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +37,7 @@ def _vectors(index_dir: Path) -> np.ndarray:
 
 
 def test_two_workers_give_the_vectors_of_one_process_and_survive_a_killed_worker(corpus, tmp_path, gt_model):
-    from index.embed_cluster import cluster_runner
+    from index.embed_cluster import cluster_runner, local_cluster
 
     spec = f"st:{gt_model}"
     single = _index(corpus, tmp_path / "single")
@@ -85,7 +45,7 @@ def test_two_workers_give_the_vectors_of_one_process_and_survive_a_killed_worker
     assert total >= 200
     embed_index(single, spec, cache_dir=tmp_path / "single-cache", batch_size=BATCH)
 
-    with local_cluster(2) as (client, workers):
+    with local_cluster(2, pythonpath=REPO) as (client, workers):
         spread = _index(corpus, tmp_path / "spread")
         report = embed_index(spread, spec, cache_dir=tmp_path / "spread-cache", batch_size=BATCH,
                              runner=cluster_runner(client, spec), workers=2)

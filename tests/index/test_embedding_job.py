@@ -141,3 +141,13 @@ def test_sigkill_mid_job_resumes_without_re_embedding_finished_batches(tmp_path,
     assert np.allclose(stored, np.stack([fresh[h] for h in plan.row_hashes]), atol=1e-6)
     assert read_progress(index_dir)["state"] == "done"
     kb.close()
+
+
+def test_a_second_job_on_the_same_index_is_refused(small_corpus, tmp_path):
+    from index.embedding_job import job_lock
+
+    index_dir = tmp_path / "kb"
+    build_index([small_corpus], index_dir, embedder="none")
+    with job_lock(index_dir):
+        with pytest.raises(ValueError, match=rf"another policykb embed is running on this index \(pid {os.getpid()}\)"):
+            embed_index(index_dir, "bundled", cache_dir=tmp_path / "c")
