@@ -161,3 +161,27 @@ def test_semantic_progress_shows_on_healthz_and_in_the_header(small_corpus, tmp_
     time.sleep(1.1)
     assert c.get("/healthz").get_json()["semantic"]["state"] == "interrupted"
     assert "语义索引 45%（已暂停）" in c.get("/").get_data(as_text=True)
+
+
+def test_a_running_app_picks_up_vectors_from_policykb_embed_without_restart(small_corpus, tmp_path, gt_model):
+    from index.embedding_job import embed_index
+
+    spec = f"st:{gt_model}"
+    index_dir = tmp_path / "kb"
+    build_index([small_corpus], index_dir, embedder="none")
+    app = create_app(Config(index_dir=index_dir, cache_dir=tmp_path / "cache", embedder="none",
+                            reload_interval=0.2))
+    c = app.test_client()
+    dense = "/api/search?q=%E5%AE%89%E5%85%A8%E5%BA%A7%E6%A4%85&mode=dense"
+    assert c.get(dense).status_code == 400  # no vectors yet: dense search is refused, BM25 answers
+    assert c.get("/api/search?q=%E5%AE%89%E5%85%A8%E5%BA%A7%E6%A4%85&mode=bm25").status_code == 200
+    embed_index(index_dir, spec, cache_dir=tmp_path / "cache", batch_size=4)
+    deadline = time.monotonic() + 10
+    while c.get(dense).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert c.get(dense).get_json()["results"]
+    health = c.get("/healthz").get_json()
+    assert health["semantic"]["state"] == "ready" and health["index"]["vectors_added_at"]
+    assert health["index"]["reloads"] == 1
+    assert "/" not in health["manifest"]["embedder"].split("…/")[-1]  # the model's server path is cut
+    assert "仅关键词检索" not in c.get("/").get_data(as_text=True) and "语义索引" not in c.get("/").get_data(as_text=True)
