@@ -58,7 +58,7 @@ def embed_batch(spec: str, texts: list[str]) -> np.ndarray:
     return np.asarray(plugin.model.encode_passages(texts), dtype=np.float32)
 
 
-def connect(address: str, timeout: float = 30.0):
+def connect(address: str, timeout: float = 10.0):
     """A Dask client for `address` (tcp://HOST:PORT), with an error naming the address when it is unreachable."""
     from distributed import Client
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -46,10 +49,14 @@ def test_two_workers_give_the_vectors_of_one_process_and_survive_a_killed_worker
     embed_index(single, spec, cache_dir=tmp_path / "single-cache", batch_size=BATCH)
 
     with local_cluster(2, pythonpath=REPO) as (client, workers):
-        spread = _index(corpus, tmp_path / "spread")
-        report = embed_index(spread, spec, cache_dir=tmp_path / "spread-cache", batch_size=BATCH,
-                             runner=cluster_runner(client, spec), workers=2)
-        assert report.embedded == total and report.swapped
+        spread = _index(corpus, tmp_path / "spread")  # through the command line, as an office would run it
+        cli = subprocess.run([sys.executable, "-m", "policykb", "embed", "--index", str(spread), "--embedder", spec,
+                              "--cache-dir", str(tmp_path / "spread-cache"), "--batch-size", str(BATCH),
+                              "--cluster", client.scheduler.address, "--no-progress"],
+                             cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                             timeout=900)
+        assert cli.returncode == 0, cli.stderr
+        assert f"embedded {total} texts" in cli.stderr and "on 2 worker(s)" in cli.stderr
         ran_on = {w["name"] for w in client.scheduler_info()["workers"].values()}
         assert ran_on == {"w0", "w1"}
         assert np.array_equal(_vectors(spread), _vectors(single))  # bit for bit
@@ -72,3 +79,16 @@ def test_two_workers_give_the_vectors_of_one_process_and_survive_a_killed_worker
         assert len(client.scheduler_info()["workers"]) == 1  # the dead worker is gone; the other did the rest
         assert np.array_equal(_vectors(killed), _vectors(single))
         assert time.perf_counter() - started < 600
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, small_corpus):
+    index_dir = _index(small_corpus, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens here once the socket is closed
+    cli = subprocess.run([sys.executable, "-m", "policykb", "embed", "--index", str(index_dir), "--cluster",
+                          f"tcp://127.0.0.1:{port}", "--cache-dir", str(tmp_path / "c"), "--no-progress"],
+                         cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                         timeout=300)
+    assert cli.returncode == 2
+    assert f"--cluster tcp://127.0.0.1:{port}: cannot reach a Dask scheduler there" in cli.stderr
