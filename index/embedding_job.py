@@ -26,7 +26,8 @@ from index.build import corpus_fingerprint, dense_description
 from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import IndexCorruptError, IndexMismatchError
-from index.layout import MANIFEST, build_lock, lease_current, new_build_folder, read_manifest, swap_in, write_manifest
+from index.layout import (MANIFEST, build_lock, lease_current, new_build_folder, read_manifest, remove_stale, swap_in,
+                          write_manifest)
 from index.passages import PASSAGE_TEXT_VERSION, passage_text
 from index.retrievers import FAISS_FILE, DenseRetriever
 from index.store import DB_FILE, connect_readonly, load_all_documents
@@ -238,6 +239,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 def _write_folder(index_dir: Path, plan: VectorPlan, vectors: np.ndarray, name: str, spec: str,
                   report: EmbedReport) -> Path:
     """A new index folder: the old store and BM25 files reused, the new FAISS file, the updated manifest."""
+    remove_stale(index_dir)  # under the build lock, as a build does
     folder = new_build_folder(index_dir)
     try:
         for child in plan.folder.iterdir():

@@ -129,21 +129,30 @@ def remove_if_unused(folder: Path) -> bool:
 
 
 def remove_stale(index_dir: Path) -> list[Path]:
-    """Remove every build folder of index_dir that is neither current nor leased; returns those still held."""
+    """Delete sibling folders and links a killed build left behind (a half-built folder, the folder replaced by a
+    swap whose clean-up never ran, a temporary link): everything `.<name>.*` but the lock and the live target,
+    and no folder a reader still holds a lease on (it goes on a later build, or when its reader lets go).
+    Call with the build lock held. Returns what was removed."""
     index_dir = Path(index_dir)
     current = index_dir.resolve() if index_dir.is_symlink() else None
-    held = []
+    removed = []
     for stale in index_dir.parent.glob(f".{index_dir.name}.*"):
-        if stale.is_dir() and not stale.is_symlink() and stale.resolve() != current:
+        if stale.name == f".{index_dir.name}.lock":
+            continue
+        if stale.is_symlink():
+            stale.unlink()
+        elif stale.is_dir() and stale.resolve() != current:
             if not remove_if_unused(stale):
-                held.append(stale)
-    return held
+                continue
+        else:
+            continue
+        removed.append(stale)
+    return removed
 
 
 def new_build_folder(index_dir: Path) -> Path:
-    """A fresh sibling folder to build into; stale ones from killed builds (and unleased old ones) go first."""
+    """A fresh sibling folder to build into (call remove_stale first, under the build lock)."""
     index_dir = Path(index_dir)
-    remove_stale(index_dir)
     return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.{time.strftime('%Y%m%d-%H%M%S')}-",
                                  dir=index_dir.parent))
 

@@ -28,6 +28,12 @@ class Config:
     embed_batch_size: int = 64  # POLICYKB_EMBED_BATCH_SIZE: texts per checkpointed batch of `policykb embed`
     cluster: str = ""  # POLICYKB_CLUSTER: Dask scheduler address (tcp://HOST:PORT) for `policykb embed`; "" = here
     reload_interval: float = 2.0  # POLICYKB_RELOAD_INTERVAL: seconds between the server's checks for a new index
+    # Per-file bounds of an ingest, far above any real office document (the largest of the 3,475 laws is 0.4 MB,
+    # its longest line under 1,000 characters; the whole Civil Code is ~110,000 characters):
+    ingest_max_file_mb: int = 256  # POLICYKB_INGEST_MAX_FILE_MB: larger files are rejected unread
+    ingest_max_xml_mb: int = 128  # POLICYKB_INGEST_MAX_XML_MB: .docx XML once unzipped (a 1,000-page file: ~20)
+    ingest_max_line_chars: int = 200_000  # POLICYKB_INGEST_MAX_LINE_CHARS: per line/paragraph
+    ingest_timeout: float = 120.0  # POLICYKB_INGEST_TIMEOUT: seconds per file, then it is stopped (0: no budget)
     extra: dict = field(default_factory=dict, compare=False)  # free-form settings for tests
 
     @classmethod
