@@ -5,7 +5,7 @@ import re
 import threading
 from collections import OrderedDict
 from datetime import date
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -16,7 +16,7 @@ from index.embedders import EmbedderError, make_embedder, spec_name
 from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError, QueryError
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
-from index.layout import read_manifest
+from index.layout import FolderLease, lease_current, read_manifest
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
@@ -61,10 +61,11 @@ class KnowledgeBase:
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
                  fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
-                 persist_queries: bool = True) -> None:
+                 persist_queries: bool = True, lease: FolderLease | None = None) -> None:
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
+        self.lease = lease  # held until close(): the folder is not deleted under us by a rebuild
         self.fusion = fusion or FusionConfig()
         self._lock = threading.RLock()  # guards the shared SQLite connection and lazy state
         self._cache_lock = threading.Lock()  # guards the on-disk query-vector cache
@@ -109,17 +110,20 @@ class KnowledgeBase:
         anyone may type a query) only reads the on-disk cache and never grows it."""
         index_dir = Path(index_dir)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
-        folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
-        manifest = read_manifest(folder)
-        if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
-            raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
-                                                f"cannot be searched with {spec_name(embedder)!r}")
+        # pin the folder, leased: a rebuild swapping the link later neither affects nor deletes it while open
+        folder, lease = lease_current(index_dir)
         try:
+            manifest = read_manifest(folder)
+            if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
+                raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
+                                                    f"cannot be searched with {spec_name(embedder)!r}")
             return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today,
-                       query_cache_size=query_cache_size, persist_queries=persist_queries)
+                       query_cache_size=query_cache_size, persist_queries=persist_queries, lease=lease)
         except KBIndexError:
+            lease.close()
             raise
         except Exception as exc:  # missing/damaged files inside the folder
+            lease.close()
             raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from None
 
     # --- search -------------------------------------------------------------------------------------------
@@ -461,5 +465,8 @@ class KnowledgeBase:
         return older, newer, compare_versions(older, newer)
 
     def close(self) -> None:
+        """Close the database and let go of the folder's lease (a replaced folder may then be removed)."""
         with self._lock:
             self._db.close()
+            if self.lease is not None:
+                self.lease.close()

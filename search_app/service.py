@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import PurePath
 
-from flask import current_app
-
 from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
 from answers.mandates import mandating_sentences
 from answers.terms import supports
@@ -14,7 +12,7 @@ from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
 from ingest.validity import version_label
 from search_app.errors import ApiError, scrub_paths
-from search_app.kb import get_kb, get_ranker
+from search_app.kb import generation_cache, get_kb, get_ranker
 from search_app.render import clause_url, hit_json, level_rank, status_label
 
 
@@ -166,9 +164,9 @@ def total_documents() -> int:
 
 
 def manifest_summary(kb) -> dict:
-    """The scalar fields of the index manifest (what was built, when, with which embedder)."""
+    """The scalar fields of the index manifest (what was built, when, with which embedder), paths cut."""
     return {k: scrub_paths(v) if isinstance(v, str) else v for k, v in kb.manifest.items()
-            if isinstance(v, (str, int, float, bool)) or v is None}  # e.g. st:/models/x -> st:x
+            if isinstance(v, (str, int, float, bool)) or v is None}
 
 
 def doc_summary(doc: Document) -> dict:
@@ -253,12 +251,12 @@ def compare_json(detail: dict) -> dict:
 
 def facets() -> dict:
     """Filter choices offered on the pages: the levels (in authority order) and regions present in the index."""
-    app = current_app._get_current_object()
-    cached = app.extensions.get("policykb_facets")
+    store = generation_cache()  # per index: a reloaded index brings its own levels and regions
+    cached = store.get("facets")
     if cached is None:
         counts = get_kb().facets()
         levels = [lv for lv in LEVELS if lv in counts.get("levels", {})] or list(LEVELS)
         regions = sorted(counts.get("regions", {}), key=lambda r: (r != "全国", r != "上海", r))
         cached = {"levels": levels, "regions": regions, "issuers": sorted(counts.get("issuers", {}))}
-        app.extensions["policykb_facets"] = cached
+        store["facets"] = cached
     return cached
