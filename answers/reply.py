@@ -123,9 +123,10 @@ def _quote(text: str) -> str:
     return _ARTICLE_PREFIX.sub("", text).strip()
 
 
-def candidates_for(ranker: Ranker, inquiry: str, k: int = CANDIDATES, mode: str = "hybrid") -> list[Candidate]:
+def candidates_for(ranker: Ranker, inquiry: str, k: int = CANDIDATES, mode: str = "best") -> list[Candidate]:
     """The clauses the ranker retrieves for the inquiry (its first max_query_chars characters), best first, with
-    their lexical support."""
+    their lexical support. `best`: the learned ranking over the texts binding the office (ranker.region + national
+    law), as search and the answer card rank."""
     terms = inquiry_terms(inquiry)
     synonyms = ranker.kb.tokenizer.synonyms
     alts = {t: tuple((s,) for s in synonyms.get(t, ())) for t in terms}  # a colloquial term counts via its synonyms
@@ -150,14 +151,18 @@ def _near_duplicate(a: str, b: str) -> bool:
 
 
 def default_selection(cands: list[Candidate], threshold: float, region: str) -> list[str]:
-    """Ids quoted when the user has not chosen: the supported candidates, most relevant first and the office's own
-    region's rules before national ones of equal relevance, near-duplicates dropped, at most MAX_SELECTED."""
-    ranked = sorted((c for c in cands if c.support >= threshold),
-                    key=lambda c: (-round(c.support, 2), c.region != region))
+    """Ids quoted when the user has not chosen: the supported candidates in the ranking's order (the same ranking
+    as search), near-duplicates dropped — the office's own region's copy of a rule replaces the national one it
+    restates — at most MAX_SELECTED."""
     chosen: list[Candidate] = []
-    for c in ranked:
-        if not any(_near_duplicate(c.quote, o.quote) for o in chosen):
+    for c in cands:
+        if c.support < threshold:
+            continue
+        twin = next((i for i, o in enumerate(chosen) if _near_duplicate(c.quote, o.quote)), None)
+        if twin is None:
             chosen.append(c)
+        elif c.region == region and chosen[twin].region != region:
+            chosen[twin] = c
     return [c.clause_id for c in chosen[:MAX_SELECTED]]
 
 
@@ -203,7 +208,7 @@ def _title(inquiry: str) -> str:
 
 
 def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = None,
-                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, mode: str = "hybrid") -> Reply:
+                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, mode: str = "best") -> Reply:
     """Draft a reply to `inquiry` from the clauses `ranker` finds (in `mode`); `clause_ids` overrides which
     candidates are quoted."""
     inquiry = check_inquiry(inquiry)

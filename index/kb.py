@@ -337,20 +337,28 @@ class KnowledgeBase:
                 seqs.append(d.seq)
         return self._documents(seqs)
 
-    def cited_by(self, doc_id: str) -> list[Document]:
-        """Corpus documents whose text cites this document's title."""
+    def _citing(self, doc_id: str) -> set[str]:
+        """Ids of the documents whose text cites this document's title (by 《title》)."""
         d = self._by_id.get(doc_id)
         if d is None:
-            return []
+            return set()
         with self._lock:
             if self._refs_index is None:
                 index: dict[str, set[str]] = {}
                 for src, t in self._db.execute("SELECT doc_id, title FROM refs"):
                     index.setdefault(norm_title(t), set()).add(src)
                 self._refs_index = index
-            sources = self._refs_index.get(norm_title(d.title), set())
+            return self._refs_index.get(norm_title(d.title), set())
+
+    def cited_by(self, doc_id: str) -> list[Document]:
+        """Corpus documents whose text cites this document's title."""
+        sources = self._citing(doc_id)
         seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
         return self._documents(seqs)
+
+    def citation_count(self, doc_id: str) -> int:
+        """How many other documents cite this one: a prior for the general, much-applied laws (ranking feature)."""
+        return sum(1 for s in self._citing(doc_id) if s != doc_id)
 
     def close(self) -> None:
         with self._lock:
