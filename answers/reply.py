@@ -21,6 +21,7 @@ from ingest.model import NATIONAL
 MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself uses the first max_query_chars)
 CANDIDATES = 8  # clauses offered as checkboxes
 MAX_SELECTED = 4  # clauses quoted by default
+MAX_PER_DOCUMENT = 2  # ... at most this many from one document, so the law, the regulation and the local rules all speak
 MAX_UNITS = 8
 NEAR_DUPLICATE = 0.9  # quotes this similar are one rule stated twice
 CHANNEL_QUERY = "未成年人保护热线 投诉 举报 热线电话"
@@ -153,16 +154,17 @@ def _near_duplicate(a: str, b: str) -> bool:
 def default_selection(cands: list[Candidate], threshold: float, region: str) -> list[str]:
     """Ids quoted when the user has not chosen: the supported candidates in the ranking's order (the same ranking
     as search), near-duplicates dropped — the office's own region's copy of a rule replaces the national one it
-    restates — at most MAX_SELECTED."""
+    restates — at most MAX_PER_DOCUMENT from one document and MAX_SELECTED in all."""
     chosen: list[Candidate] = []
     for c in cands:
         if c.support < threshold:
             continue
         twin = next((i for i, o in enumerate(chosen) if _near_duplicate(c.quote, o.quote)), None)
-        if twin is None:
+        if twin is not None:
+            if c.region == region and chosen[twin].region != region:
+                chosen[twin] = c
+        elif sum(o.doc_title == c.doc_title for o in chosen) < MAX_PER_DOCUMENT:
             chosen.append(c)
-        elif c.region == region and chosen[twin].region != region:
-            chosen[twin] = c
     return [c.clause_id for c in chosen[:MAX_SELECTED]]
 
 

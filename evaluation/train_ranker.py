@@ -27,7 +27,7 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
 from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE
-from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, score_candidates
+from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
 FOLDS = 5
@@ -64,7 +64,7 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path) ->
     for n, q in enumerate(questions, 1):
         if not q.get("answers"):
             continue
-        analysis, hits = candidates(kb, q["question"], None, options, k=options.ltr_depth)
+        analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
             continue
         matrix = candidate_matrix(kb, analysis, hits, options)
@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False)
-        fp = kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
+        fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
+              + str(learned_depth(kb, options)))
         provenance[f"index {label}"] = fp
         if label == "A":
             for name, path in a_sets.items():

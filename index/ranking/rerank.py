@@ -73,6 +73,7 @@ class PipelineOptions:
     learned: bool = True  # order candidates by the learned ranker (index/ranking/ltr.py) when a model is given
     model: object | None = field(default=None, compare=False)  # index.ranking.ltr.LearnedModel (the Ranker loads it)
     ltr_depth: int = 100  # candidates the learned ranker orders: the fused union of BM25's and the dense top lists
+    ltr_lexical_depth: int = 300  # ... over an index without vectors: BM25 alone needs a deeper pool for recall
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -219,8 +220,8 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
     analysis = analyze(query, synonyms, kb.places)
     mode = "bm25" if options.mode == "hybrid" and not kb.has_vectors else options.mode
     text = query_text(analysis, options)
-    depth = options.ltr_depth if learning(options) else options.rescore_depth if rescoring(kb, options) else options.depth
-    depth = max(depth, k)
+    depth = max(learned_depth(kb, options) if learning(options) else
+                options.rescore_depth if rescoring(kb, options) else options.depth, k)
     if options.jurisdiction:
         filters = binding_filters(filters, analysis.region, options.region)
     hits = kb.search(text, k=depth, filters=filters, mode=mode)
@@ -236,6 +237,11 @@ def binding_filters(filters: Filters | None, asked: str | None, user_region: str
     if filters.regions:
         return filters
     return replace(filters, regions=tuple(dict.fromkeys(r for r in (asked, user_region, NATIONAL) if r)))
+
+
+def learned_depth(kb, options: PipelineOptions) -> int:
+    """How many first-stage passages the learned ranker orders on this index."""
+    return options.ltr_depth if kb.has_vectors else options.ltr_lexical_depth
 
 
 def learning(options: PipelineOptions) -> bool:
