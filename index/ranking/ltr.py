@@ -39,7 +39,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "qtype": ("qtype", "who", "number"),
     "level": ("level",),
     "jurisdiction": ("local", "national", "asked"),
-    "citations": ("cited",),
+    "citations": ("cited", "article_cited"),
     "generality": ("article_no", "article_len"),
     "doc_support": ("doc_share",),
 }
@@ -67,13 +67,14 @@ def _rel(values: list[float]) -> list[float]:
 
 
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
-                   cited: list[int], grams: set[str]) -> np.ndarray:
+                   cited: list[int], grams: set[str], article_cited: list[int] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
-    (None: no dense signal), `cited`: how many documents cite each candidate's document, `grams`: the query's
-    bigrams (index.ranking.rerank.bigrams)."""
+    (None: no dense signal), `cited`: how many documents cite each candidate's document, `article_cited`: how many
+    clauses of other documents cite its article, `grams`: the query's bigrams (index.ranking.rerank.bigrams)."""
     from index.ranking.rerank import coverage, features as signal_features
 
     n = len(hits)
+    article_cited = article_cited if article_cited is not None else [0] * n
     if not n:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
     nan = math.nan
@@ -107,7 +108,7 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
             qtype, sig["who"], sig["number"],
             float(level_of.get(h.level, len(LEVELS))),
             float(h.region == region), float(h.region == NATIONAL), float(bool(analysis.region) and h.region == analysis.region),
-            math.log1p(cited[i]),
+            math.log1p(cited[i]), math.log1p(article_cited[i]),
             article_number(h), math.log1p(len(text)),
             per_doc[h.doc_id] / n,
         ])

@@ -32,6 +32,8 @@ class Retrieval(Protocol):
 
     def citation_count(self, doc_id: str) -> int: ...
 
+    def article_citation_count(self, article_id: str | None) -> int: ...
+
 
 @dataclass
 class DocGroup:
