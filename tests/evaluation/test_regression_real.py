@@ -9,8 +9,9 @@ from policykb.config import Config
 from tests.conftest import SHARED_CORPUS, need_shared
 
 SLICE = 60  # the first questions of real_dev's training folds (file order)
-# Measured with this test's index (README, Evaluation): best (learned) and best-linear on the slice.
-RECORDED = {"best": {"R@5": 0.0, "MRR@10": 0.0}, "best-linear": {"R@5": 0.0, "MRR@10": 0.0}}
+# Measured with this test's index (README, Evaluation): best (learned) and best-linear on the slice. The slice is
+# training data of the ranker and its index holds only 14 laws: a guard against regressions, not a measurement.
+RECORDED = {"best": {"R@5": 0.767, "MRR@10": 0.633}, "best-linear": {"R@5": 0.700, "MRR@10": 0.536}}
 TOLERANCE = 0.02
 
 
