@@ -198,7 +198,8 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
 
 def _calibrated_answer(query: str, hits: list[Hit], decision: FoundModel, tokenizer=None) -> Answer:
     """The card judged by the calibrated decision: its items come from the best ITEMS clauses of the ranking
-    (units for "who", the sentences stating the asked figure for "number", else the clauses themselves)."""
+    (units for "who", the sentences stating the asked figure for "number" — none of the asked kind: not found —
+    else the clauses themselves)."""
     qtype = analyze(query).qtype
     terms = content_terms(query, tokenizer)
     alts = alternatives(terms, tokenizer)
@@ -209,8 +210,12 @@ def _calibrated_answer(query: str, hits: list[Hit], decision: FoundModel, tokeni
     if not hits or p < decision.threshold:
         answer.nearest = [_item(h, h.text, s) for s, h in scored[:MAX_NEAREST]]
         return answer
-    if qtype == "number" and (sentences := _number_items(query, terms, alts, top)):
-        answer.sentences, answer.kind = sentences, "sentences"
+    if qtype == "number":
+        answer.sentences = _number_items(query, terms, alts, top)
+        if not answer.sentences:  # no figure of the asked kind (多少钱 -> 元) in the card's clauses: not found
+            answer.nearest = [_item(h, h.text, s) for s, h in scored[:MAX_NEAREST]]
+            return answer
+        answer.kind = "sentences"
     elif qtype == "who" and (units := _unit_items(query, terms, alts, top)):
         answer.units, answer.kind = units, "units"
     else:

@@ -22,6 +22,7 @@ from index.ranking.query import QUESTION_TYPES, analyze
 
 FOUND_FILE = Path(__file__).resolve().parent / "data" / "found.json"
 ITEMS = 3  # the card's items: the best clauses of the ranking
+CLIP = 3.0  # standardised features are clipped to ±3 (the range the model was fitted on)
 FEATURES = ("score1", "margin", "p1", "p3", "support1", "support3", "dense1", "has_dense", "bm25_rank1",
             "type_match") + tuple(f"q_{t}" for t in QUESTION_TYPES)
 
@@ -75,7 +76,9 @@ class FoundModel:
     meta: dict
 
     def probability(self, feats: dict[str, float]) -> float:
-        z = self.intercept + sum(c * (feats.get(f, 0.0) - self.mean[f]) / (self.scale[f] or 1.0)
+        """P(card right); each standardised feature is clipped to ±CLIP so a value far outside the training range
+        (a margin of 7 on a tiny index) does not extrapolate the linear model."""
+        z = self.intercept + sum(c * max(-CLIP, min(CLIP, (feats.get(f, 0.0) - self.mean[f]) / (self.scale[f] or 1.0)))
                                  for f, c in self.coef.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
