@@ -94,6 +94,7 @@ class KnowledgeBase:
         self._query_cache_size = max(0, query_cache_size)
         self._persist_queries = persist_queries  # False (the server): query vectors never reach the disk cache
         self._refs_index: dict[str, set[str]] | None = None
+        self._article_cites: dict[str, int] | None = None  # article id -> citing clauses of other documents
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
         self._today = today  # None: the real date, read on every call (a server runs across midnight)
@@ -410,20 +411,41 @@ class KnowledgeBase:
                 seqs.append(d.seq)
         return self._documents(seqs)
 
-    def cited_by(self, doc_id: str) -> list[Document]:
-        """Corpus documents whose text cites this document's title."""
+    def _citing(self, doc_id: str) -> set[str]:
+        """Ids of the documents whose text cites this document's title (by 《title》)."""
         d = self._by_id.get(doc_id)
         if d is None:
-            return []
+            return set()
         with self._lock:
             if self._refs_index is None:
                 index: dict[str, set[str]] = {}
                 for src, t in self._db.execute("SELECT doc_id, title FROM refs"):
                     index.setdefault(norm_title(t), set()).add(src)
                 self._refs_index = index
-            sources = self._refs_index.get(norm_title(d.title), set())
+            return self._refs_index.get(norm_title(d.title), set())
+
+    def cited_by(self, doc_id: str) -> list[Document]:
+        """Corpus documents whose text cites this document's title."""
+        sources = self._citing(doc_id)
         seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
         return self._documents(seqs)
+
+    def citation_count(self, doc_id: str) -> int:
+        """How many other documents cite this one: a prior for the general, much-applied laws (ranking feature)."""
+        return sum(1 for s in self._citing(doc_id) if s != doc_id)
+
+    def article_citation_count(self, article_id: str | None) -> int:
+        """How many clauses of other documents cite this article (《…》第X条 links): the article-level prior."""
+        if not article_id:
+            return 0
+        with self._lock:
+            if self._article_cites is None:  # one pass over the links, on first use
+                counts: dict[str, int] = {}
+                for dst, src in self._db.execute("SELECT dst_article, src FROM clause_links WHERE dst_article IS NOT NULL"):
+                    if src.split("#", 1)[0] != dst.split("#", 1)[0]:
+                        counts[dst] = counts.get(dst, 0) + 1
+                self._article_cites = counts
+            return self._article_cites.get(article_id, 0)
 
     # --- article-level links and version comparison ----------------------------------------------------------
     def _links(self, column: str, clause_id: str) -> list[dict]:

@@ -94,11 +94,12 @@ def ask_json(result: AskResult) -> dict:
 
 
 def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
-    """Documents holding the best clauses: those clearly addressing the query first, each part ordered by
-    authority (法律 > … > 工作要点) and then newest first."""
+    """Documents holding the best clauses (the best pipeline: the learned ranking over the texts binding the user):
+    those clearly addressing the query first, each part by authority (法律 > … > 工作要点), and within a level by
+    the ranking's relevance."""
     groups: list[BasisGroup] = []
     tokenizer = get_kb().tokenizer
-    found = get_ranker().search_documents(q, k=k, filters=filters)
+    found = get_ranker().search_documents(q, k=k, filters=filters, mode="best")
     for g in found:
         hits = g.hits
         support = max(supports(q, hits, tokenizer), default=0.0)
@@ -123,16 +124,10 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
                 support=support,
             )
         )
-    # Documents that clearly address the query first, each part by authority, then newest first.
-    groups.sort(key=lambda g: (not g.supported, level_rank(g.level), _neg_date(g.date)))
+    # Documents that clearly address the query first, each part by authority, then by relevance (the rank of the
+    # document's best clause in the ranking; the sort is stable, so found already holds that order).
+    groups.sort(key=lambda g: (not g.supported, level_rank(g.level)))
     return groups
-
-
-def _neg_date(date: str | None) -> str:
-    """Sort key putting later dates first and undated last."""
-    if not date:
-        return "~"
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in date)
 
 
 def group_json(g: BasisGroup) -> dict:
