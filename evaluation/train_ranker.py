@@ -3,8 +3,9 @@
 usage: python -m evaluation.train_ranker --index-a DIR --index-b DIR [--cache-dir DIR] [--work DIR] [--no-save]
        [--ablation]
 
-Training data: dev (49) and our written held-out sets 1–5 over corpus A (workplan + related, with vectors), and the
-real_dev training folds over corpus B (+ all laws). real_dev's blind split (BLIND_BUCKETS of the id's hash, about
+Training data: dev (49) and our written held-out sets 1–5 over corpus A (workplan + related, with vectors) and over
+corpus B (+ all laws), and the real_dev training folds over B. Training on child-protection pools over B too was
+chosen by evaluation/select_ranker.py (cross-validated over both kinds of questions; ltr_select.md). real_dev's blind split (BLIND_BUCKETS of the id's hash, about
 100 questions) is never fitted on nor used for a choice: it is only reported. Held-out 6 and real_own are judges
 and are not read here at all.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
-from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE
+from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE, blend
 from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
@@ -101,13 +102,34 @@ def groups_of(qid: np.ndarray) -> list[int]:
     return sizes
 
 
-def train(x: np.ndarray, y: np.ndarray, qid: np.ndarray, features: tuple[str, ...], rounds: int = ROUNDS):
-    """A lambdarank booster on the given feature columns."""
+def train(x: np.ndarray, y: np.ndarray, qid: np.ndarray, features: tuple[str, ...], rounds: int = ROUNDS,
+          params: dict | None = None, weight: np.ndarray | None = None):
+    """A lambdarank booster on the given feature columns (`weight`: one per row, constant within a question)."""
     import lightgbm
 
     cols = [FEATURES.index(f) for f in features]
-    ds = lightgbm.Dataset(x[:, cols], y, group=groups_of(qid), feature_name=list(features), free_raw_data=False)
-    return lightgbm.train(PARAMS, ds, num_boost_round=rounds)
+    ds = lightgbm.Dataset(x[:, cols], y, group=groups_of(qid), feature_name=list(features), weight=weight,
+                          free_raw_data=False)
+    return lightgbm.train(params or PARAMS, ds, num_boost_round=rounds)
+
+
+def set_weights(sets: dict[str, dict], balance: str) -> dict[str, dict]:
+    """The sets with a per-row "w": "none" (every question weighs 1), "set" (each question set weighs the same in
+    total) or "kind" (child-protection sets together weigh as much as real_dev), normalised to a mean of 1 per
+    question so the learning rate keeps its meaning."""
+    nq = {name: len(set(d["qid"].tolist())) for name, d in sets.items()}
+    if balance == "none":
+        per_q = {name: 1.0 for name in sets}
+    elif balance == "set":
+        per_q = {name: 1.0 / nq[name] for name in sets}
+    elif balance == "kind":
+        kind = {name: "real" if name.startswith("real_dev") else "cp" for name in sets}
+        totals = {k: sum(nq[n] for n in sets if kind[n] == k) for k in set(kind.values())}
+        per_q = {name: 1.0 / totals[kind[name]] for name in sets}
+    else:
+        raise ValueError(f"balance={balance!r}: use none, set or kind")
+    scale = sum(nq.values()) / sum(per_q[n] * nq[n] for n in sets)
+    return {name: {**d, "w": np.full(len(d["y"]), per_q[name] * scale)} for name, d in sets.items()}
 
 
 def metrics(scores: np.ndarray, y: np.ndarray, qid: np.ndarray) -> tuple[float, float, int]:
@@ -128,29 +150,55 @@ def metrics(scores: np.ndarray, y: np.ndarray, qid: np.ndarray) -> tuple[float, 
 
 
 def concat(sets: dict[str, dict]) -> dict:
-    return {k: np.concatenate([d[k] for d in sets.values()]) for k in ("x", "y", "linear", "qid", "support")}
+    keys = [k for k in ("x", "y", "linear", "qid", "support", "w") if all(k in d for d in sets.values())]
+    return {k: np.concatenate([d[k] for d in sets.values()]) for k in keys}
 
 
-def cross_validate(sets: dict[str, dict], features: tuple[str, ...],
-                   save: Path | None = None) -> dict[str, tuple[float, float, int]]:
-    """Per training set: MRR@10, R@5 of 5-fold CV (each question scored by a model that never saw it). `save`:
-    a folder for the fold models (fold<N>.txt: trained without the questions whose bucket is N), with which
-    evaluation/calibrate_found.py ranks each question out of fold."""
+def cv_predictions(sets: dict[str, dict], features: tuple[str, ...], params: dict | None = None,
+                   rounds: int = ROUNDS, save: Path | None = None,
+                   train_on: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """Out-of-fold learned scores of every candidate (5 folds by question: each question is scored by a model that
+    never saw it); rows are weighted by their "w" when the sets carry one (set_weights). `save`: a folder for the
+    fold models (fold<N>.txt: trained without the questions whose bucket is N), with which
+    evaluation/calibrate_found.py ranks each question out of fold. `train_on`: the sets fitted on (default all);
+    the others are only scored."""
     folds = {name: np.array([bucket(str(q)) for q in d["qid"]]) for name, d in sets.items()}
     preds = {name: np.zeros(len(d["y"])) for name, d in sets.items()}
+    cols = [FEATURES.index(c) for c in features]
     for f in range(FOLDS):
-        train_parts = {name: {k: v[folds[name] != f] for k, v in d.items()} for name, d in sets.items()}
+        train_parts = {name: {k: v[folds[name] != f] for k, v in d.items()} for name, d in sets.items()
+                       if train_on is None or name in train_on}
         all_train = concat(train_parts)
-        booster = train(all_train["x"], all_train["y"], all_train["qid"], features)
+        booster = train(all_train["x"], all_train["y"], all_train["qid"], features, rounds, params, all_train.get("w"))
         if save is not None:
             save.mkdir(parents=True, exist_ok=True)
             (save / f"fold{f}.txt").write_text(booster.model_to_string(), encoding="utf-8")
-        cols = [FEATURES.index(c) for c in features]
         for name, d in sets.items():
             mask = folds[name] == f
             if mask.any():
-                preds[name][mask] = booster.predict(d["x"][mask][:, cols])
-    return {name: metrics(preds[name], d["y"], d["qid"]) for name, d in sets.items()}
+                preds[name][mask] = booster.predict(d["x"][mask][:, cols], num_threads=1)
+    return preds
+
+
+def blended(learned: np.ndarray, d: dict, weight: float) -> np.ndarray:
+    """Per question, the RRF blend (index.ranking.ltr.blend) of learned scores with the set's linear rerank."""
+    if weight <= 0:
+        return learned
+    out = np.zeros(len(learned))
+    start = 0
+    for size in groups_of(d["qid"]):
+        sl = slice(start, start + size)
+        out[sl] = blend(learned[sl], d["linear"][sl], weight)
+        start += size
+    return out
+
+
+def cross_validate(sets: dict[str, dict], features: tuple[str, ...], save: Path | None = None,
+                   params: dict | None = None, rounds: int = ROUNDS,
+                   weight: float = 0.0) -> dict[str, tuple[float, float, int]]:
+    """Per training set: MRR@10, R@5 of 5-fold CV, the learned order blended with the linear one by `weight`."""
+    preds = cv_predictions(sets, features, params, rounds, save)
+    return {name: metrics(blended(preds[name], d, weight), d["y"], d["qid"]) for name, d in sets.items()}
 
 
 def file_hash(path: Path) -> str:
@@ -184,11 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
               + str(learned_depth(kb, options)))
         provenance[f"index {label}"] = fp
-        if label == "A":
-            for name, path in a_sets.items():
-                sets[f"{name}@A"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_A_{fp}.npz")
-                provenance[name] = file_hash(path)
-        else:
+        for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
+            sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_{label}_{fp}.npz")
+            provenance[name] = file_hash(path)
+        if label == "B":
             sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / f"real_train_B_{fp}.npz")
             blind = collect(kb, real_blind, options, args.work / f"real_blind_B_{fp}.npz")
             provenance["real_dev"] = file_hash(REAL_DEV)

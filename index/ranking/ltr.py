@@ -115,6 +115,23 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     return np.asarray(rows, dtype=np.float32)
 
 
+def blend(learned: np.ndarray, linear: np.ndarray, weight: float, k: int = 60) -> np.ndarray:
+    """Reciprocal-rank fusion of the learned and the linear rerank's orders of one question's candidates:
+    (1 - weight) / (k + learned rank) + weight / (k + linear rank); weight 0 is the learned order alone. The linear
+    order is the hand-weighted rerank's, fitted on child-protection questions: mixing it in keeps the ranker from
+    following one training set's habits (evaluation/select_ranker.py chooses the weight by cross-validation)."""
+    n = len(learned)
+    out = np.zeros(n)
+    for scores, w in ((learned, 1.0 - weight), (linear, weight)):
+        if w <= 0:
+            continue
+        order = np.lexsort((np.arange(n), -np.asarray(scores, dtype=np.float64)))
+        ranks = np.empty(n)
+        ranks[order] = np.arange(1, n + 1)
+        out += w / (k + ranks)
+    return out
+
+
 @dataclass
 class LearnedModel:
     """A trained LightGBM ranker with the feature names it was trained on and its provenance."""
@@ -122,6 +139,11 @@ class LearnedModel:
     booster: object  # lightgbm.Booster
     features: tuple[str, ...]
     meta: dict
+
+    @property
+    def blend_weight(self) -> float:
+        """The linear rerank's share in the final order (ltr.json "blend"; 0: the learned order alone)."""
+        return float(self.meta.get("blend", 0.0))
 
     @property
     def fingerprint(self) -> str:

@@ -14,6 +14,8 @@ evaluation/fit_rerank.py; every improvement can be switched off (PipelineOptions
 from __future__ import annotations
 
 import re
+
+import numpy as np
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
@@ -270,6 +272,11 @@ def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipelin
     if not hits:
         return []
     scores = options.model.predict(candidate_matrix(kb, analysis, hits, options))
+    if options.model.blend_weight > 0:  # the linear rerank's order mixed in (ltr.json "blend")
+        from index.ranking.ltr import blend
+
+        linear = {id(h): total for total, _, h in score_candidates(analysis, hits, options, kb)}
+        scores = blend(scores, np.array([linear[id(h)] for h in hits]), options.model.blend_weight)
     order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
     return [(float(scores[i]), hits[i]) for i in order]
 

@@ -1,0 +1,93 @@
+"""Choose how the learned ranker is trained, by cross-validation over both kinds of questions it must serve.
+
+usage: python -m evaluation.select_ranker --work DIR [--only DATA]
+
+The learned ranker beat the linear rerank on real_dev (national-law questions, 88k of 105k training rows) but lost
+to it on child-protection questions. This compares general remedies on non-blind data only — dev, held-out 1–5
+(over corpus A and B) and real_dev's training folds (over B); real_dev's blind split, held-out 6 and real_own are
+not read:
+- training data: child-protection pools over A only (as before) or over A and B;
+- balance: every question weighs 1, each question set weighs the same, or each kind (child-protection, real_dev)
+  weighs the same (train_ranker.set_weights);
+- regularisation: the previous parameters or fewer, larger leaves and fewer rounds;
+- blend: the learned order fused by RRF with the linear rerank's (weight 0 … 1; index.ranking.ltr.blend).
+Objective (fixed before any blind figure): 0.5 × mean MRR@10 over held-out 1–5 on A and on B (dev left out: the
+linear weights were fitted on it) + 0.5 × real_dev training folds' MRR@10, all 5-fold out of fold. Needs the
+feature caches of train_ranker (--work; the B child-protection pools included). Writes
+evaluation/results/ltr_select.md; results are kept in --work/select.json so a rerun resumes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.scoring import REPO
+from evaluation.train_ranker import PARAMS, ROUNDS, blended, cv_predictions, metrics, set_weights
+from index.ranking.ltr import FEATURES
+
+SETS = ("dev", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5")
+REGULARISATION = {
+    "previous": ({}, ROUNDS),
+    "regularised": ({"num_leaves": 7, "min_data_in_leaf": 100, "lambda_l2": 10.0}, 80),
+}
+BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+DATA = {"A+real": ("A",), "A+B+real": ("A", "B")}
+
+
+def load(work: Path) -> dict[str, dict]:
+    """The cached candidate features of every non-blind set (train_ranker's file names)."""
+    out = {}
+    for corpus in ("A", "B"):
+        for name in SETS:
+            files = sorted(work.glob(f"{name}_{corpus}_*.npz"))
+            if len(files) != 1:
+                raise FileNotFoundError(f"{work}: expected one {name}_{corpus}_*.npz feature cache, found {len(files)}")
+            out[f"{name}@{corpus}"] = dict(np.load(files[0], allow_pickle=False))
+    files = sorted(work.glob("real_train_B_*.npz"))
+    if len(files) != 1:
+        raise FileNotFoundError(f"{work}: expected one real_train_B_*.npz feature cache, found {len(files)}")
+    out["real_dev-train@B"] = dict(np.load(files[0], allow_pickle=False))
+    return out
+
+
+def objective(res: dict[str, tuple[float, float, int]]) -> tuple[float, float, float, float]:
+    """(objective, child-protection A mean MRR, child-protection B mean MRR, real_dev MRR) of held-out 1–5."""
+    cp_a = float(np.mean([res[f"{n}@A"][0] for n in SETS[1:]]))
+    cp_b = float(np.mean([res[f"{n}@B"][0] for n in SETS[1:]]))
+    real = res["real_dev-train@B"][0]
+    return 0.5 * (cp_a + cp_b) / 2 + 0.5 * real, cp_a, cp_b, real
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--work", type=Path, required=True, help="train_ranker's feature cache")
+    p.add_argument("--only", choices=sorted(DATA), help="run one training-data option (two processes in parallel)")
+    args = p.parse_args(argv)
+    sets = load(args.work)
+    store = args.work / (f"select_{args.only}.json" if args.only else "select.json")
+    done = json.loads(store.read_text()) if store.is_file() else {}
+    for data, corpora in DATA.items():
+        if args.only and data != args.only:
+            continue
+        train_on = tuple(n for n in sets if n.startswith("real_dev") or n.rsplit("@", 1)[1] in corpora)
+        for balance in ("none", "kind", "set"):
+            for reg, (extra, rounds) in REGULARISATION.items():
+                key = f"{data}|{balance}|{reg}"
+                if key in done:
+                    continue
+                weighted = set_weights({n: sets[n] for n in train_on}, balance)
+                run = {n: weighted.get(n, sets[n]) for n in sets}
+                preds = cv_predictions(run, FEATURES, {**PARAMS, **extra}, rounds, train_on=train_on)
+                done[key] = {str(w): {n: metrics(blended(preds[n], d, w), d["y"], d["qid"]) for n, d in sets.items()}
+                             for w in BLENDS}
+                store.write_text(json.dumps(done))
+                print(key, {w: round(objective(r)[0], 4) for w, r in done[key].items()}, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
