@@ -24,6 +24,7 @@ class Config:
     workers: int = 4  # POLICYKB_WORKERS: server threads
     max_query_chars: int = 500  # POLICYKB_MAX_QUERY_CHARS: longer queries are rejected
     max_top_k: int = 50  # POLICYKB_MAX_TOP_K: upper bound on results per request
+    result_pool: int = 50  # POLICYKB_RESULT_POOL: results one query is ranked into (its total, sorts and pages)
     region: str = "上海"  # POLICYKB_REGION: the users' region; best search draws on its texts and national law
     extra: dict = field(default_factory=dict, compare=False)  # free-form settings for tests
 

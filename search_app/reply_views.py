@@ -109,7 +109,8 @@ def reply():
 
     q = check_text(request.args.get("q"), "q", max_chars=MAX_INQUIRY_CHARS, required=False)
     result = _compose(q, None) if q else None
-    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply")
+    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply",
+                           asked="q" in request.args)
 
 
 @bp.get("/units")
