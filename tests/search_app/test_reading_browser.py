@@ -140,6 +140,16 @@ def test_back_restores_the_scroll_position(page):
     page.go_back()
     page.wait_for_url("**/search?**")
     page.wait_for_function(f"Math.abs(window.scrollY - {y}) < 40", timeout=5000)
+    # a document opened at a clause: Back returns to where the reader had scrolled, not to the clause again
+    page.goto(LAW_URL + "?clause=" + quote(LAW + "#第四十九条", safe="") + "#c-第四十九条")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight * 0.85)")
+    page.wait_for_timeout(100)
+    y = page.evaluate("window.scrollY")
+    assert not _in_view(page.locator("#c-第四十九条"))
+    page.goto("/documents")
+    page.go_back()
+    page.wait_for_url("**/documents/**")
+    page.wait_for_function(f"Math.abs(window.scrollY - {y}) < 40", timeout=5000)
     assert not page.problems, page.problems
 
 
