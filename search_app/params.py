@@ -11,6 +11,7 @@ from flask import current_app, request
 
 from index.hit import Filters
 from ingest.model import LEVELS
+from ingest.validity import STATUSES
 from search_app.errors import ApiError
 
 MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = index.ranking.rerank pipeline
@@ -140,8 +141,11 @@ def _multi(name: str) -> tuple[str, ...]:
 
 
 def filters_param() -> Filters:
-    """Filters from level=, region=, issuer=, date_from=, date_to=, superseded=."""
+    """Filters from level=, region=, issuer=, date_from=, date_to=, superseded=, validity=."""
     levels = _multi("level")
+    validity = _multi("validity")
+    if (bad := [v for v in validity if v not in STATUSES]):
+        raise ApiError(400, f"参数 validity 的值 {bad[0]!r} 不是已知的时效性（{'、'.join(STATUSES)}）", "invalid_parameter")
     unknown = [lv for lv in levels if lv not in LEVELS]
     if unknown:
         raise ApiError(400, f"参数 level 的值 {unknown[0]!r} 不是已知的文件层级（{'、'.join(LEVELS)}）", "invalid_parameter")
@@ -155,6 +159,7 @@ def filters_param() -> Filters:
         date_from=date_from,
         date_to=date_to,
         include_superseded=bool_param("superseded", False),
+        validity=validity,
     )
 
 
@@ -173,6 +178,8 @@ def filters_to_args(filters: Filters) -> dict:
         args["date_to"] = filters.date_to
     if filters.include_superseded:
         args["superseded"] = "1"
+    if filters.validity:
+        args["validity"] = list(filters.validity)
     return args
 
 
