@@ -258,6 +258,34 @@ def _tree(doc: Document) -> list[TreeNode]:
     return roots
 
 
+@dataclass
+class ArticleLinks:
+    """The article-level links of one article: the clauses it cites and the clauses citing it (each a dict with
+    clause_id, citation, url, and `other` True when the clause is in another document)."""
+
+    cites: list[dict] = field(default_factory=list)
+    cited_by: list[dict] = field(default_factory=list)
+
+
+def _link(doc_id: str, link: dict) -> dict:
+    target_doc = link["clause_id"].split("#", 1)[0]
+    return dict(link, url=clause_url(target_doc, link["clause_id"]), other=target_doc != doc_id)
+
+
+def article_links(doc: Document) -> dict[str, ArticleLinks]:
+    """For each article (or work-plan paragraph) of the document that cites or is cited, its links."""
+    kb = get_kb()
+    out: dict[str, ArticleLinks] = {}
+    for c in doc.clauses:
+        if c.article_id != c.id:
+            continue
+        cites = [_link(doc.id, x) for x in kb.clause_cites(c.id)]
+        cited_by = [_link(doc.id, x) for x in kb.clause_cited_by(c.id)]
+        if cites or cited_by:
+            out[c.id] = ArticleLinks(cites, cited_by)
+    return out
+
+
 def document_detail(doc_id: str) -> dict:
     """A document with its clause tree, other versions, and the documents it cites and that cite it (404 when
     there is no such document: the page and the API answer alike)."""
@@ -270,6 +298,7 @@ def document_detail(doc_id: str) -> dict:
         "doc": doc,
         "tree": tree,
         "toc": toc(tree),
+        "links": article_links(doc),
         "versions": [doc_summary(v) for v in kb.versions(doc_id) if v.id != doc_id],
         "cites": [doc_summary(d) for d in kb.cites(doc_id)],
         "cited_by": [doc_summary(d) for d in kb.cited_by(doc_id)],
@@ -282,6 +311,8 @@ def document_json(detail: dict) -> dict:
     data["body"] = doc.body
     data["clauses"] = [dict(c.to_dict(), url=clause_url(doc.id, c.id)) for c in sorted(doc.clauses, key=lambda c: c.start)]
     data["versions"] = detail["versions"]
+    data["article_links"] = {cid: {"cites": links.cites, "cited_by": links.cited_by}
+                             for cid, links in detail["links"].items()}
     data["cites"] = detail["cites"]
     data["cited_by"] = detail["cited_by"]
     return data

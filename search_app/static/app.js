@@ -184,7 +184,18 @@
     Object.keys(byId).forEach(function (id) { var el = document.getElementById(id); if (el) observer.observe(el); });
   }
 
+  // --- 条文对照: show only the articles that changed -----------------------------------------------------------
+  function initCompare() {
+    var box = document.getElementById("only-changed");
+    var table = document.getElementById("compare-table");
+    if (!box || !table) return;
+    function apply() { table.classList.toggle("only-changed", box.checked); }
+    box.addEventListener("change", apply);
+    apply();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initCompare();
     initFind();
     initToc();
     var restored = returning && restoreScroll();

@@ -221,3 +221,44 @@ def test_empty_query_gets_a_message(page, url):
     page.goto(url)
     notice = page.locator("#empty-query")
     assert notice.is_visible() and "请输入" in notice.inner_text()
+
+
+# --- article-level links and 条文对照 (data: index.links, index.compare) --------------------------------------------
+
+def test_article_links_lead_to_the_citing_article(page):
+    page.goto(LAW_URL + "#c-第四十四条")
+    links = page.locator("#c-第四十四条 > .article-links")
+    assert "引用本条：" in links.inner_text() and "第四十六条第二款" in links.inner_text()
+    cites = page.locator("#c-第四十六条 > .article-links .cites")
+    assert "本条引用：" in cites.inner_text() and "第四十四条第二款" in cites.inner_text()
+    links.locator("a", has_text="第四十六条第二款").click()
+    page.wait_for_function("decodeURIComponent(location.hash) === '#c-第四十六条.第二款'")
+    target = page.locator(".clause.is-target")
+    assert _in_view(target) and target.get_attribute("data-clause-id").endswith("#第四十六条.第二款")
+    assert not page.problems, page.problems
+
+
+def test_compare_two_versions(page, tmp_path):
+    page.goto(LAW_URL)
+    page.locator("#doc-side a.compare").first.click()
+    page.wait_for_url("**/compare?with=**")
+    heads = page.locator("#compare-table thead th").all_inner_texts()
+    assert heads[:2] == ["2005-03-01", "2024-12-31"]  # version labels are dates, never hashes
+    assert "@" not in page.locator("#compare header").inner_text()
+    summary = page.locator("#compare-summary").inner_text()
+    changed = page.locator("#compare-table tr[data-status=changed]")
+    assert changed.count() > 0 and f"修改 {changed.count()} 条" in summary
+    first = changed.first
+    assert first.locator("td.new ins").count() > 0 and first.locator("td.old del").count() > 0
+    ins_bg = first.locator("td.new ins").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert ins_bg not in ("rgba(0, 0, 0, 0)", "transparent")
+    added = page.locator("#compare-table tr[data-status=added]")
+    assert added.count() > 0 and added.first.locator("td.old").inner_text().strip() == ""
+    page.check("#only-changed")
+    same = page.locator("#compare-table tr[data-status=same]")
+    assert all(not same.nth(i).is_visible() for i in range(min(same.count(), 5)))
+    assert changed.first.is_visible()
+    page.screenshot(path=str(tmp_path / "compare.png"))
+    page.emulate_media(media="print")
+    assert page.locator("header.topbar").evaluate("e => getComputedStyle(e).display") == "none"
+    assert not page.problems, page.problems
