@@ -68,10 +68,10 @@ class DutyRecord:
         return data
 
 
-_COLUMNS = [f.name for f in fields(DutyRecord)]
+COLUMNS = [f.name for f in fields(DutyRecord)]
 
 
-def _record(row: Sequence) -> DutyRecord:
+def duty_from_row(row: Sequence) -> DutyRecord:
     """A DutyRecord from a duties row (items are stored as a JSON list)."""
     values = list(row)
     values[-1] = tuple(json.loads(values[-1] or "[]"))
@@ -194,8 +194,8 @@ def write_units(db_path: str | Path, documents: Sequence[Document], rows: Sequen
         rows = rows if rows is not None else [r for doc in documents for r in document_duties(doc)]
         with db:
             db.executemany(
-                f"INSERT INTO duties ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                ([_column(r, c) for c in _COLUMNS] for r in rows),
+                f"INSERT INTO duties ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                ([_column(r, c) for c in COLUMNS] for r in rows),
             )
         return len(rows)
     finally:
@@ -261,11 +261,11 @@ class ResponsibilityMap:
             return []
         marks = ",".join("?" * len(roles))
         rows = self._rows(
-            f"SELECT {', '.join(_COLUMNS)} FROM duties WHERE unit = ? AND role IN ({marks})"
+            f"SELECT {', '.join(COLUMNS)} FROM duties WHERE unit = ? AND role IN ({marks})"
             + self._status_sql(include_superseded) + " ORDER BY role != ?, id LIMIT ? OFFSET ?",
             (unit, *roles, HOLDER, limit, offset),
         )
-        return [_record(r) for r in rows]
+        return [duty_from_row(r) for r in rows]
 
     def count_of(self, name: str, include_superseded: bool = False) -> int:
         unit = self.resolve(name)
@@ -279,10 +279,10 @@ class ResponsibilityMap:
         if not clause_ids:
             return []
         marks = ",".join("?" * len(clause_ids))
-        rows = self._rows(f"SELECT {', '.join(_COLUMNS)} FROM duties WHERE clause_id IN ({marks}) ORDER BY id",
+        rows = self._rows(f"SELECT {', '.join(COLUMNS)} FROM duties WHERE clause_id IN ({marks}) ORDER BY id",
                           clause_ids)
         order = {cid: i for i, cid in enumerate(clause_ids)}
-        return sorted((_record(r) for r in rows), key=lambda r: order[r.clause_id])
+        return sorted((duty_from_row(r) for r in rows), key=lambda r: order[r.clause_id])
 
     def units_for_topic(self, terms: Sequence[str], limit: int = 10, include_superseded: bool = False,
                         phrases: Sequence[str] = ()) -> list[dict]:
@@ -318,12 +318,12 @@ class ResponsibilityMap:
         score = " + ".join(f"(instr({text}, ?) > 0) * {weights[t]!r}" for t in keys)
         any_match = " OR ".join(f"instr({text}, ?) > 0" for _ in keys)
         rows = self._rows(
-            f"SELECT {', '.join(_COLUMNS)}, ({score}) AS s, "
+            f"SELECT {', '.join(COLUMNS)}, ({score}) AS s, "
             "COUNT(*) OVER (PARTITION BY clause_id, duty_start, role) AS shared "
             f"FROM duties WHERE ({any_match})" + status + " LIMIT 5000",
             (*keys, *keys),
         )
-        scored = sorted(((float(r[-2]) / math.sqrt(r[-1]), _record(r[:-2])) for r in rows),
+        scored = sorted(((float(r[-2]) / math.sqrt(r[-1]), duty_from_row(r[:-2])) for r in rows),
                         key=lambda t: (-t[0], t[1].role != HOLDER))
         by_unit: dict[str, dict] = {}
         for s, rec in scored:
