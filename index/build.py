@@ -10,7 +10,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -162,13 +162,15 @@ def build_index(
     documents: Sequence[Document] | None = None,
     problems: Sequence[Problem] = (),
     config: Config | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
 ) -> BuildReport:
     """Build (or incrementally update) the index at `index_dir` from the documents under `paths`.
 
     `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary);
     else they are ingested here within the per-file limits of `config`. Leftovers of killed builds are removed on
-    every build.
+    every build. `on_progress(stage, fraction)` is told how far the build is (the web app's upload jobs show it).
     """
+    tell = on_progress or (lambda stage, fraction: None)
     from ingest.pipeline import ingest_paths
 
     index_dir = Path(index_dir)
@@ -180,6 +182,7 @@ def build_index(
         documents, problems = result.documents, result.problems
     report.problems = list(problems)
     report.seconds["ingest"] = time.perf_counter() - t0
+    tell("compare", 0.1)
     tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
@@ -233,6 +236,7 @@ def build_index(
         texts = [u.text for u in passages]
         report.passages = len(passages)
         report.seconds["tokenize"] = time.perf_counter() - t1
+        tell("embed", 0.3)
 
         folder = new_build_folder(index_dir)  # stale siblings were removed above, under the same lock
         t2 = time.perf_counter()
@@ -248,8 +252,15 @@ def build_index(
 
                 bar = tqdm(total=len(texts), desc="embedding", unit="text")
                 bar.update(sum(1 for t in dict.fromkeys(map(text_hash, texts)) if t in old_vectors))
-            vectors = cache.embed(name, texts, model.encode_passages, known=old_vectors,
-                                  on_batch=bar.update if bar else None)
+            done = [0]
+
+            def on_batch(n: int) -> None:
+                done[0] += n
+                tell("embed", 0.3 + 0.5 * min(1.0, done[0] / max(1, len(texts))))
+                if bar:
+                    bar.update(n)
+
+            vectors = cache.embed(name, texts, model.encode_passages, known=old_vectors, on_batch=on_batch)
             if bar:
                 bar.close()
             report.embedded, report.reused = cache.stats.misses, cache.stats.hits
@@ -260,6 +271,7 @@ def build_index(
         report.seconds["embed"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
+        tell("store", 0.8)
         BM25Retriever.build([u.tokens for u in passages]).save(folder)
         write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)},
                     links=resolve_links(final))
@@ -287,6 +299,7 @@ def build_index(
             "reused_vectors": report.reused,
             "paths": sorted({str(r) for r in roots} | set((manifest or {}).get("paths", []))),
         })
+        tell("swap", 0.95)
         swap_in(index_dir, folder)
         report.seconds["total"] = time.perf_counter() - t0
     return report

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,8 @@ class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
-                 fusion: FusionConfig | None = None, today: date | str | None = None) -> None:
+                 fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
+                 persist_queries: bool = True) -> None:
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
@@ -88,7 +90,9 @@ class KnowledgeBase:
             raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
-        self._query_cache: dict[str, np.ndarray] = {}
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU, at most query_cache_size
+        self._query_cache_size = max(0, query_cache_size)
+        self._persist_queries = persist_queries  # False (the server): query vectors never reach the disk cache
         self._refs_index: dict[str, set[str]] | None = None
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
@@ -97,9 +101,13 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
-             fusion: FusionConfig | None = None, today: date | str | None = None) -> "KnowledgeBase":
+             fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
+             persist_queries: bool = True) -> "KnowledgeBase":
         """Open a built index; `embedder`, when given, must be the one the index was built with. `today` fixes the
-        day validity is judged on (tests); by default it is the real date."""
+        day validity is judged on (tests); by default it is the real date.
+
+        Query vectors are kept in an in-memory LRU of `query_cache_size`; `persist_queries=False` (the server, where
+        anyone may type a query) only reads the on-disk cache and never grows it."""
         index_dir = Path(index_dir)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
         folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
@@ -108,7 +116,8 @@ class KnowledgeBase:
             raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
                                                 f"cannot be searched with {spec_name(embedder)!r}")
         try:
-            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today)
+            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today,
+                       query_cache_size=query_cache_size, persist_queries=persist_queries)
         except KBIndexError:
             raise
         except Exception as exc:  # missing/damaged files inside the folder
@@ -139,25 +148,34 @@ class KnowledgeBase:
             return self._embedder
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding (memoised in memory, and on disk when the KB has a cache dir)."""
+        """The query's embedding: from the in-memory LRU, else the on-disk cache (written only when persist_queries),
+        else the model."""
         with self._lock:
             hit = self._query_cache.get(query)
-        if hit is not None:
-            return hit
+            if hit is not None:
+                self._query_cache.move_to_end(query)
+                return hit
         model = self._embedder_model()
+        key = model.name + "|query"
+        vec = None
         if self._cache_dir is not None:
             with self._cache_lock:
                 cache = EmbeddingCache(self._cache_dir)
                 try:
-                    vec = cache.embed(model.name + "|query", [query], model.encode_queries)[0]
+                    if self._persist_queries:
+                        vec = cache.embed(key, [query], model.encode_queries)[0]
+                    else:
+                        vec = cache.get_many(key, [text_hash(query)]).get(text_hash(query))
                 finally:
                     cache.close()
-        else:
+        if vec is None:
             vec = model.encode_queries([query])[0]
         with self._lock:
-            if len(self._query_cache) > 4096:
-                self._query_cache.clear()
-            self._query_cache[query] = vec
+            if self._query_cache_size:
+                self._query_cache[query] = vec
+                self._query_cache.move_to_end(query)
+                while len(self._query_cache) > self._query_cache_size:
+                    self._query_cache.popitem(last=False)
         return vec
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
@@ -321,6 +339,14 @@ class KnowledgeBase:
         if order not in DOCUMENT_ORDERS:
             raise QueryError(f"排序方式 {order!r} 无效，可选：{'、'.join(DOCUMENT_ORDERS)}", "sort")
         return self._documents([d.seq for d in self._listing(filters, order)[offset:offset + limit]])
+
+    def sources(self) -> list[dict]:
+        """Every document's id, title, level, version date, status and source file (no body): cheap listing for
+        the file-management page."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, title, level, version_date, status, source_path, content_hash "
+                                    "FROM documents ORDER BY title, version_date").fetchall()
+        return [dict(zip(("id", "title", "level", "date", "status", "source_path", "content_hash"), r)) for r in rows]
 
     def count_documents(self, filters: Filters | None = None) -> int:
         f = filters or Filters()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import PurePath
 
 from flask import current_app
 
@@ -12,7 +13,7 @@ from index.compare import summary as compare_summary
 from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
 from ingest.validity import version_label
-from search_app.errors import ApiError
+from search_app.errors import ApiError, scrub_paths
 from search_app.kb import get_kb, get_ranker
 from search_app.listing import BASIS_SORTS, SEARCH_SORTS, ResultPage, newest_first, page_of, sort_hits
 from search_app.render import clause_url, hit_json, level_rank, status_label
@@ -236,12 +237,14 @@ def total_documents() -> int:
 
 def manifest_summary(kb) -> dict:
     """The scalar fields of the index manifest (what was built, when, with which embedder)."""
-    return {k: v for k, v in kb.manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    return {k: scrub_paths(v) if isinstance(v, str) else v for k, v in kb.manifest.items()
+            if isinstance(v, (str, int, float, bool)) or v is None}  # e.g. st:/models/x -> st:x
 
 
 def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
     data = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("body", "clauses")}
+    data["source_path"] = PurePath(doc.source_path).name  # the file's name; server folders stay private
     data["status_label"] = status_label(doc.status)
     data["version_label"] = version_label(doc.version_date)
     data["effective_date"] = doc.effective
