@@ -25,6 +25,7 @@ class Config:
     workers: int = 4  # POLICYKB_WORKERS: server threads
     max_query_chars: int = 500  # POLICYKB_MAX_QUERY_CHARS: longer queries are rejected
     max_top_k: int = 50  # POLICYKB_MAX_TOP_K: upper bound on results per request
+    result_pool: int = 50  # POLICYKB_RESULT_POOL: results one query is ranked into (its total, sorts and pages)
     region: str = "上海"  # POLICYKB_REGION: the users' region; best search draws on its texts and national law
     # --- server: accounts, uploads, limits, operations (issue 14) ---
     users_db: Path | None = None  # POLICYKB_USERS_DB: users, tokens, jobs, audit log (default: users.sqlite beside the index)
