@@ -18,7 +18,7 @@ from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
 from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
-from index.passages import UNIT_TEXT_VERSION, is_unit, unit_parts
+from index.passages import EMBED_FORMS, UNIT_TEXT_VERSION, embed_text, is_unit, unit_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
 from index.tokens import shared_tokenizer, tokenize_units
 from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
@@ -48,6 +48,8 @@ class BuildReport:
     embedded: int = 0  # texts actually run through the model
     reused: int = 0  # vectors taken from the previous index or the cache
     tokenized: int = 0  # units tokenised afresh (others reused their stored tokens)
+    vector_units: int = 0  # units that get a vector (superseded versions do not, by default)
+    distinct_texts: int = 0  # distinct embedded texts among them (each embedded once)
     seconds: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -68,7 +70,8 @@ class BuildReport:
             + (f", skipped {len(self.duplicates)} duplicate(s)" if self.duplicates else ""),
         ]
         if self.embedder != "none":
-            lines.append(f"  embedded {self.embedded} new texts, reused {self.reused} vectors "
+            lines.append(f"  vectors for {self.vector_units} units ({self.distinct_texts} distinct texts): "
+                         f"embedded {self.embedded} new texts, reused {self.reused} vectors "
                          f"(cache hit rate {self.cache_hit_rate:.1%})")
         lines.append("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
         return "\n".join(lines)
@@ -103,8 +106,11 @@ def _dedupe(docs: Sequence[Document], report: BuildReport) -> list[Document]:
     return out
 
 
-def _previous(index_dir: Path, embedder_name: str, dict_hash: str):
-    """Documents, stored tokens and vectors of the index being replaced (empty when there is none usable)."""
+def _previous(index_dir: Path, embedder_name: str, dict_hash: str, embed_form: str):
+    """Documents, stored tokens and vectors of the index being replaced (empty when there is none usable).
+
+    Vectors are keyed by the unit's text hash: the embedded text is a function of the same parts, so it is the
+    same whenever the embedder and the embedded form are."""
     try:
         manifest = read_manifest(index_dir)
         db = connect_readonly(index_dir / DB_FILE)
@@ -114,11 +120,13 @@ def _previous(index_dir: Path, embedder_name: str, dict_hash: str):
         docs = load_all_documents(db)
         tokens = load_unit_tokens(db) if manifest.get("dictionary_hash") == dict_hash else {}
         vectors: dict[str, np.ndarray] = {}
-        if manifest.get("embedder") == embedder_name and embedder_name != "none":
-            hashes = [h for (h,) in db.execute("SELECT text_hash FROM units ORDER BY row")]
-            stored = DenseRetriever.load(index_dir).vectors()
-            if stored.shape[0] == len(hashes):
-                vectors = dict(zip(hashes, stored))
+        if (manifest.get("embedder") == embedder_name and embedder_name != "none"
+                and manifest.get("embed_text", EMBED_FORMS[0]) == embed_form):
+            vector_hashes = [h for (h,) in db.execute("SELECT text_hash FROM units ORDER BY row")]
+            dense = DenseRetriever.load(index_dir)
+            rows, stored = dense.rows(), dense.vectors()
+            if rows.size == stored.shape[0] and (rows.size == 0 or rows.max() < len(vector_hashes)):
+                vectors = {vector_hashes[r]: v for r, v in zip(rows, stored)}
         return manifest, docs, tokens, vectors
     except Exception:  # a damaged previous index is rebuilt from scratch rather than trusted
         return None, [], {}, {}
@@ -153,11 +161,17 @@ def build_index(
     progress: bool = False,
     documents: Sequence[Document] | None = None,
     problems: Sequence[Problem] = (),
+    embed_superseded: bool = False,
+    embed_form: str = EMBED_FORMS[0],
 ) -> BuildReport:
     """Build (or incrementally update) the index at `index_dir` from the documents under `paths`.
 
     `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
+    Superseded versions get BM25 rows but no vectors unless `embed_superseded`; `embed_form` picks the text embedded
+    per unit (index.passages.EMBED_FORMS).
     """
+    if embed_form not in EMBED_FORMS:
+        raise ValueError(f"embed_form {embed_form!r}: use one of {', '.join(EMBED_FORMS)}")
     from ingest.pipeline import ingest_paths
 
     index_dir = Path(index_dir)
@@ -173,6 +187,8 @@ def build_index(
     dict_hash = tokenizer.dictionary_hash
 
     extra = [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION, duties_version()]
+    if name != "none":  # what gets vectors is part of the corpus's identity only when there are vectors
+        extra += [f"embed_superseded={embed_superseded}", f"embed_text={embed_form}"]
     with build_lock(index_dir):
         t1 = time.perf_counter()
         roots = [Path(p).resolve() for p in paths]
@@ -180,7 +196,7 @@ def build_index(
         if _same_corpus(index_dir, roots, new_docs, extra, report):
             report.seconds["compare"] = time.perf_counter() - t1
             return report
-        manifest, old_docs, old_tokens, old_vectors = _previous(index_dir, name, dict_hash)
+        manifest, old_docs, old_tokens, old_vectors = _previous(index_dir, name, dict_hash, embed_form)
         new_ids = {d.id for d in new_docs}
         old_by_id = {d.id: d for d in old_docs}
         kept = [d for d in old_docs if d.id not in new_ids and not _under(d.source_path, roots)]
@@ -204,7 +220,11 @@ def build_index(
 
         units: list[Unit] = []
         todo: list[tuple[int, list[str]]] = []
+        embed_rows: list[int] = []  # rows that get a vector
+        embed_texts: list[str] = []  # the text embedded for each of them
+        known: dict[str, np.ndarray] = {}  # previous index's vectors, keyed by embedded-text hash
         for seq, d in enumerate(final):
+            with_vector = embed_superseded or d.status != "superseded"
             for c in d.leaves():
                 if not is_unit(c):
                     continue
@@ -214,12 +234,20 @@ def build_index(
                 toks = old_tokens.get((c.id, h))
                 if toks is None:
                     todo.append((len(units), parts))
+                if with_vector:
+                    embedded = embed_text(d, c, embed_form)
+                    if h in old_vectors:
+                        known[text_hash(embedded)] = old_vectors[h]
+                    embed_rows.append(len(units))
+                    embed_texts.append(embedded)
                 units.append(Unit(len(units), c.id, seq, text, h, toks or ""))
         for (row, _), toks in zip(todo, tokenize_units([p for _, p in todo])):
             units[row].tokens = toks
         report.tokenized = len(todo)
-        texts = [u.text for u in units]
+        texts = embed_texts
         report.units = len(units)
+        report.vector_units = len(embed_rows)
+        report.distinct_texts = len(set(map(text_hash, texts)))
         report.seconds["tokenize"] = time.perf_counter() - t1
 
         folder = new_build_folder(index_dir)
@@ -227,22 +255,22 @@ def build_index(
         dim = 0
         dense_kind = None
         if name != "none":
-            model = make_embedder(embedder)
+            model = make_embedder(embedder, cache_dir)
             dim = model.dim
             cache = EmbeddingCache(cache_dir)
             bar = None
             if progress:
                 from tqdm import tqdm
 
-                bar = tqdm(total=len(texts), desc="embedding", unit="text")
-                bar.update(sum(1 for t in dict.fromkeys(map(text_hash, texts)) if t in old_vectors))
-            vectors = cache.embed(name, texts, model.encode_passages, known=old_vectors,
+                bar = tqdm(total=report.distinct_texts, desc="embedding", unit="text")
+                bar.update(sum(1 for t in dict.fromkeys(map(text_hash, texts)) if t in known))
+            vectors = cache.embed(name, texts, model.encode_passages, known=known,
                                   on_batch=bar.update if bar else None)
             if bar:
                 bar.close()
             report.embedded, report.reused = cache.stats.misses, cache.stats.hits
             cache.close()
-            dense = DenseRetriever.build(vectors.reshape(len(texts), dim), dim)
+            dense = DenseRetriever.build(vectors.reshape(len(texts), dim), dim, rows=np.asarray(embed_rows))
             dense.save(folder)
             dense_kind = dense.kind
         report.seconds["embed"] = time.perf_counter() - t2
@@ -265,8 +293,11 @@ def build_index(
             "bm25": "bm25s lucene k1=1.5 b=0.75 over jieba tokens",
             "dictionary_hash": dict_hash,
             "unit_text": UNIT_TEXT_VERSION,
+            "embed_text": embed_form,
+            "embed_superseded": embed_superseded,
             "corpus_fingerprint": fingerprint,
             "counts": {"documents": len(final), "clauses": report.clauses, "units": len(units),
+                       "vectors": report.vector_units if name != "none" else 0,
                        "current": sum(d.status == "current" for d in final)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - t0, 2),

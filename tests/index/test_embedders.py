@@ -29,7 +29,7 @@ def test_prompts_follow_the_model_family():
 
 
 def test_unknown_specs_are_refused_with_the_choices():
-    with pytest.raises(EmbedderError, match="bundled, none, or st:"):
+    with pytest.raises(EmbedderError, match="bundled, onnx, none, or st:"):
         make_embedder("word2vec")
     with pytest.raises(EmbedderError, match="cannot load the model offline"):
         make_embedder("st:/nonexistent/model-folder")
