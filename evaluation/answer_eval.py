@@ -1,6 +1,6 @@
 """How good is the /ask answer card? For each question set: how many answerable questions it answers, how many of
 those answers rest on a gold clause (the shared hit rule on the cited clause's article), how many unanswerable
-(`none`) questions it declines. Uses the app's own path: best pipeline with synonyms, then index.answer.
+(`none`) questions it declines. Uses the app's own path: best pipeline with synonyms, then answers.card.
 
     python -m evaluation.answer_eval --index DIR [--cache-dir data/test-cache] [--thresholds 0.25,0.35,0.5]
 """
@@ -10,8 +10,9 @@ import argparse
 from pathlib import Path
 
 from evaluation.scoring import QUESTION_SETS, is_hit, read_jsonl
-from index.answer import CONFIDENCE_THRESHOLD, build_answer
-from index.rerank import search_best
+from answers.card import CONFIDENCE_THRESHOLD, build_answer
+from index.ranking.ranker import Ranker
+from policykb.config import Config
 
 
 def outcome(kb, question: dict, hits: list, threshold: float) -> tuple[bool, bool]:
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--thresholds", default=str(CONFIDENCE_THRESHOLD), help="comma-separated thresholds")
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
+    ranker = Ranker.from_config(kb, Config.from_env())
     thresholds = [float(t) for t in args.thresholds.split(",") if t]
     print("| set | threshold | answerable answered | answers on a gold clause | unanswerable declined |")
     print("|---|---|---|---|---|")
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {name} | — | {path} absent | | |")
             continue
         questions = read_jsonl(path)
-        searched = [(q, search_best(kb, q["question"], k=10, synonyms=kb.tokenizer.synonyms)) for q in questions]
+        searched = [(q, ranker.search(q["question"], k=10)) for q in questions]
         for t in thresholds:
             answerable = [(q, h) for q, h in searched if q["answers"]]
             none = [(q, h) for q, h in searched if not q["answers"]]

@@ -38,13 +38,13 @@ def table(headers: list[str], rows: list[list]) -> str:
 def real_clauses(n: int, seed: int = 12) -> list[str]:
     """`n` unit texts (title + heading + clause, as embedded by default) sampled from the shared corpus."""
     from ingest.pipeline import ingest_paths
-    from index.passages import is_unit, unit_text
+    from index.passages import is_passage, passage_text
 
     folders = [CORPUS]
     if n > 2000 and LAWS.is_dir():
         folders.append(LAWS)
     docs = ingest_paths(folders).documents
-    texts = list(dict.fromkeys(unit_text(d, c) for d in docs for c in d.leaves() if is_unit(c)))
+    texts = list(dict.fromkeys(passage_text(d, c) for d in docs for c in d.leaves() if is_passage(c)))
     random.Random(seed).shuffle(texts)
     return texts[:n]
 

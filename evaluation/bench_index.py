@@ -88,7 +88,7 @@ def bench_small(work: Path) -> None:
         t = time.perf_counter()
         rebuilt = build_index(paths, work / f"kb2-{label.replace(':', '_')}", embedder=spec, cache_dir=cache)
         warm_s = time.perf_counter() - t
-        build_rows.append([label, cold.documents, cold.units, f"{cold_s:.1f}", f"{cold.seconds.get('embed', 0):.1f}",
+        build_rows.append([label, cold.documents, cold.passages, f"{cold_s:.1f}", f"{cold.seconds.get('embed', 0):.1f}",
                            f"{warm_s:.1f}"])
         if spec != "none":
             cache_rows.append([label, rebuilt.embedded, rebuilt.reused, f"{rebuilt.cache_hit_rate:.1%}"])
@@ -107,12 +107,12 @@ def bench_small(work: Path) -> None:
 
 def bench_throughput(sample: int) -> None:
     from index.embedders import make_embedder
-    from index.passages import is_unit, unit_text
+    from index.passages import is_passage, passage_text
     from ingest.pipeline import ingest_paths
 
     related = SHARED / "corpus" / "related"
     docs = ingest_paths([WORKPLAN] + ([related] if related.is_dir() else [])).documents
-    texts = [unit_text(d, c) for d in docs for c in d.leaves() if is_unit(c)][:sample]
+    texts = [passage_text(d, c) for d in docs for c in d.leaves() if is_passage(c)][:sample]
     rows = []
     for spec in ["bundled"] + ([gt_model_spec()] if gt_model_spec() else []):
         model = make_embedder(spec)
@@ -167,7 +167,7 @@ def bench_laws(work: Path) -> None:
     print(table(
         ["documents", "units", "duplicates skipped", "build s (wall)", "build CPU s", "stages s",
          "re-run (unchanged) s", "index MB", "build peak RSS MB"],
-        [[report.documents, report.units, len(report.duplicates), f"{build_s:.1f}", f"{build_cpu:.1f}",
+        [[report.documents, report.passages, len(report.duplicates), f"{build_s:.1f}", f"{build_cpu:.1f}",
           ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items() if k != "total"),
           f"{again_s:.1f} ({'unchanged' if again.unchanged else 'rebuilt'})", f"{size_mb:.0f}", f"{build_rss:.0f}"]]))
     print()
@@ -192,9 +192,9 @@ def bench_fts5(work: Path) -> None:
     db = sqlite3.connect(fts_path)
     db.execute("ATTACH ? AS kb", (f"file:{index_dir / 'kb.sqlite'}?mode=ro",))
     t = time.perf_counter()
-    db.execute("CREATE VIRTUAL TABLE units USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("CREATE VIRTUAL TABLE passages USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')")
     with db:
-        db.execute("INSERT INTO units(rowid, tokens) SELECT row, tokens FROM kb.units")
+        db.execute("INSERT INTO passages(rowid, tokens) SELECT row, tokens FROM kb.passages")
     fts_build = time.perf_counter() - t
     qs = questions()
     fts_times, bm_times, overlap = [], [], []
@@ -204,7 +204,7 @@ def bench_fts5(work: Path) -> None:
             continue
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in terms)
         t = time.perf_counter()
-        fts = [r for (r,) in db.execute("SELECT rowid FROM units WHERE units MATCH ? ORDER BY bm25(units) LIMIT 10",
+        fts = [r for (r,) in db.execute("SELECT rowid FROM passages WHERE units MATCH ? ORDER BY bm25(units) LIMIT 10",
                                         (match,))]
         fts_times.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()

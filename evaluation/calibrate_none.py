@@ -1,4 +1,4 @@
-"""Calibrate the answer card's "no clear basis found" threshold (index.answer.CONFIDENCE_THRESHOLD) on dev.
+"""Calibrate the answer card's "no clear basis found" threshold (answers.card.CONFIDENCE_THRESHOLD) on dev.
 
 usage: python -m evaluation.calibrate_none --index DIR [--questions dev.jsonl] [--check heldout.jsonl]
 For each threshold: the share of answerable questions the card answers (found=True) and the share of `none`
@@ -16,20 +16,21 @@ import sys
 from pathlib import Path
 
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, read_jsonl
-from index.rerank import search_best
+from index.ranking.ranker import Ranker
+from policykb.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 GRID = tuple(round(0.10 + 0.05 * i, 2) for i in range(17))  # 0.10 … 0.90
 
 
-def hits_for(kb, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
+def hits_for(ranker: Ranker, questions: list[dict], k: int = 10) -> list[tuple[dict, list]]:
     """The best pipeline's hits for every question (searched once, reused for every threshold)."""
-    return [(q, search_best(kb, q["question"], k=k)) for q in questions]
+    return [(q, ranker.search(q["question"], k=k)) for q in questions]
 
 
 def rates(searched: list[tuple[dict, list]], threshold: float) -> tuple[float, float]:
     """(answerable answered, none declined) at this threshold."""
-    from index.answer import build_answer
+    from answers.card import build_answer
 
     ans = [0, 0]
     none = [0, 0]
@@ -57,7 +58,7 @@ def choose(searched: list[tuple[dict, list]], grid=GRID, tie: float = TIE) -> fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from index.answer import CONFIDENCE_THRESHOLD
+    from answers.card import CONFIDENCE_THRESHOLD
     from index.kb import KnowledgeBase
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,10 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", type=Path, default=HELDOUT_QUESTIONS)
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
-    dev = hits_for(kb, read_jsonl(args.questions))
+    ranker = Ranker.from_config(kb, Config.from_env())
+    dev = hits_for(ranker, read_jsonl(args.questions))
     if args.offtopic and args.offtopic.is_file():
-        dev += hits_for(kb, read_jsonl(args.offtopic))
-    held = hits_for(kb, read_jsonl(args.check)) if args.check and args.check.is_file() else []
+        dev += hits_for(ranker, read_jsonl(args.offtopic))
+    held = hits_for(ranker, read_jsonl(args.check)) if args.check and args.check.is_file() else []
     print("| threshold | dev answerable answered | dev none declined | held-out answerable answered | "
           "held-out none declined |\n|---|---|---|---|---|")
     for t in sorted(set(GRID) | {CONFIDENCE_THRESHOLD}):

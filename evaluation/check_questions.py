@@ -15,7 +15,8 @@ from evaluation.scoring import HELDOUT_QUESTIONS, read_jsonl
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 TYPES = {"who", "what", "which_doc", "number", "cross", "none"}
-_ARTICLE_START = re.compile(r"^第[一二三四五六七八九十百零〇]+条[ 　]", re.M)
+# 第一千零七十九条 (民法典) and 第二百八十七条之二 (刑法 articles inserted by amendments) included.
+_ARTICLE_START = re.compile(r"^第[一二三四五六七八九十百千零〇]+条(?:之[一二三四五六七八九十]+)?[ 　]", re.M)
 _WORKPLAN_LOCATOR = re.compile(r"^([一二三四五六七八九十]+、)([一二三四五六七八九十]+是)$")
 
 

@@ -1,9 +1,9 @@
-"""Fit the reranking weights of index/rerank.py on the dev set (never on the held-out set), by coordinate ascent.
+"""Fit the reranking weights of index/ranking/rerank.py on the dev set (never on the held-out set), by coordinate ascent.
 
 usage: python -m evaluation.fit_rerank --index DIR [DIR ...] [--questions dev.jsonl] [--check heldout.jsonl]
 With several indexes (e.g. workplan+related with dense vectors, and + all laws BM25-only) one set of weights is
 fitted on the dev questions of all of them together (each setting counts equally).
-Prints the fitted WEIGHTS (paste them into index/rerank.py) and the dev (and held-out) metrics before and after.
+Prints the fitted WEIGHTS (paste them into index/ranking/rerank.py) and the dev (and held-out) metrics before and after.
 The objective is MRR@10 + R@5 (the two metrics the targets name); on ties the smaller weight wins (prefer weaker
 rules).
 """
@@ -15,7 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, is_hit, read_jsonl
-from index.rerank import SIGNALS, WEIGHTS, PipelineOptions, candidates, score_candidates
+from index.ranking.rerank import SIGNALS, WEIGHTS, PipelineOptions, candidates, score_candidates
+from policykb.config import Config
 
 GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0)
 REPO = Path(__file__).resolve().parent.parent
@@ -89,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     dev, held = {}, {}
     for index in args.index:
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
-        options = replace(PipelineOptions(), mode="hybrid" if kb.dense is not None else "bm25")
-        if args.rescore and kb.dense is None:  # indexes with vectors have the dense retriever's own scores
-            from index.rescore import CandidateRescorer
+        options = replace(PipelineOptions(), mode="hybrid" if kb.has_vectors else "bm25",
+                          region=Config.from_env().region)
+        if args.rescore and not kb.has_vectors:  # indexes with vectors have the dense retriever's own scores
+            from index.ranking.rescore import CandidateRescorer
 
             options = replace(options, rescorer=CandidateRescorer("bundled", args.cache_dir))
         dev[index] = collect(kb, read_jsonl(args.questions), options)

@@ -1,6 +1,6 @@
 """Run several search configurations over a question set side by side and report the metrics as a Markdown table.
 
-Configurations: the three plain retrieval modes (bm25, dense, hybrid), the best pipeline (index/rerank.py), the best
+Configurations: the three plain retrieval modes (bm25, dense, hybrid), the best pipeline (index/ranking/rerank.py), the best
 pipeline with each improvement switched off alone ("best -x"), and plain hybrid with each improvement switched on
 alone ("hybrid +x"), so every lever's contribution is measured in one run.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evaluation.scoring import Metrics, percentile, score
-from index.rerank import SIGNALS, SWITCHES, PipelineOptions, search_best
+from index.ranking.ranker import Ranker
+from index.ranking.rerank import SIGNALS, SWITCHES, PipelineOptions
 
 IMPROVEMENTS = SWITCHES + SIGNALS
 PLAIN_MODES = ("bm25", "dense", "hybrid")
@@ -37,7 +38,7 @@ def configurations(names: list[str] | None = None, dense: bool = True, rescorer=
     """The named configurations (default: all) — bm25, dense, hybrid, best, best-X, hybrid+X.
 
     Without dense vectors (an index built with --embedder none) the pipeline runs over BM25 candidates. The
-    `dense` signal (candidates embedded on demand, index/rescore.py) is measured only when a rescorer is given.
+    `dense` signal (candidates embedded on demand, index/ranking/rescore.py) is measured only when a rescorer is given.
     """
     first = "hybrid" if dense else "bm25"
     best = PipelineOptions(mode=first, rescorer=rescorer)
@@ -61,11 +62,9 @@ def configurations(names: list[str] | None = None, dense: bool = True, rescorer=
     return table
 
 
-def searcher(kb, config: Configuration, synonyms=None):
-    """search(question, n) -> hits for one configuration (plain kb.search, or the best pipeline)."""
-    if config.mode == "best":
-        return lambda query, n: search_best(kb, query, k=n, options=config.options, synonyms=synonyms)
-    return lambda query, n: kb.search(query, k=n, mode=config.mode)
+def searcher(ranker: Ranker, config: Configuration):
+    """search(question, n) -> hits for one configuration (a plain retrieval mode, or the best pipeline)."""
+    return lambda query, n: ranker.search(query, k=n, mode=config.mode, options=config.options)
 
 
 @dataclass
@@ -88,13 +87,13 @@ class Row:
         return out
 
 
-def run_configuration(kb, questions: list[dict], config: Configuration, k: int = 10, synonyms=None,
+def run_configuration(ranker: Ranker, questions: list[dict], config: Configuration, k: int = 10,
                       keep_hits: bool = False) -> tuple[Row, dict[str, list]]:
-    """Search every question with one configuration through index.batch.run_batch (results merged per article,
+    """Search every question with one configuration through evaluation.runs.run_batch (results merged per article,
     exactly as `policykb search --batch` writes them); time each query."""
-    from index.batch import run_batch
+    from evaluation.runs import run_batch
 
-    inner = searcher(kb, config, synonyms)
+    inner = searcher(ranker, config)
     times, hits_by_query = [], {}
 
     def timed(query: str, n: int) -> list:
@@ -105,7 +104,7 @@ def run_configuration(kb, questions: list[dict], config: Configuration, k: int =
             hits_by_query[query] = hits
         return hits
 
-    records = run_batch(kb, questions, k=k, search=timed)
+    records = run_batch(questions, timed, k=k)
     run = {r["id"]: r["results"] for r in records}
     hits_by_id = {q["id"]: hits_by_query.get(q["question"], []) for q in questions} if keep_hits else {}
     row = Row(config.name, score(questions, run), percentile(times, 0.5), percentile(times, 0.95), run)
@@ -114,7 +113,7 @@ def run_configuration(kb, questions: list[dict], config: Configuration, k: int =
 
 def found_rates(questions: list[dict], hits_by_id: dict[str, list], threshold: float | None = None) -> dict[str, float]:
     """Share of `none` and of answerable questions for which the answer card reports found=True."""
-    from index.answer import CONFIDENCE_THRESHOLD, build_answer
+    from answers.card import CONFIDENCE_THRESHOLD, build_answer
 
     limit = CONFIDENCE_THRESHOLD if threshold is None else threshold
     counts = {"none": [0, 0], "answerable": [0, 0]}
@@ -126,12 +125,12 @@ def found_rates(questions: list[dict], hits_by_id: dict[str, list], threshold: f
     return {k: round(a / b, 4) for k, (a, b) in counts.items() if b}
 
 
-def evaluate(kb, questions: list[dict], configs: list[Configuration], k: int = 10, synonyms=None,
+def evaluate(ranker: Ranker, questions: list[dict], configs: list[Configuration], k: int = 10,
              progress=None) -> list[Row]:
     """Rows for every configuration; the best pipeline's row also carries the found/not-found rates."""
     rows = []
     for config in configs:
-        row, hits = run_configuration(kb, questions, config, k, synonyms, keep_hits=config.name == "best")
+        row, hits = run_configuration(ranker, questions, config, k, keep_hits=config.name == "best")
         if config.name == "best":
             row.none_found = found_rates(questions, hits)
         rows.append(row)

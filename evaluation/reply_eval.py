@@ -12,15 +12,15 @@ import time
 from pathlib import Path
 
 from evaluation.scoring import QUESTION_SETS, is_hit, read_jsonl
-from index.reply import compose_reply
+from answers.reply import compose_reply
 
 
-def judge(kb, questions: list[dict], search=None, threshold: float | None = None) -> dict:
+def judge(ranker, questions: list[dict], mode: str = "hybrid", threshold: float | None = None) -> dict:
     """Counts for one question set with one retriever."""
     out = {"answerable": 0, "drafted": 0, "gold_quoted": 0, "none": 0, "declined": 0, "quotes": 0, "seconds": 0.0}
     t0 = time.perf_counter()
     for q in questions:
-        r = compose_reply(kb, q["question"], search=search,
+        r = compose_reply(ranker, q["question"], mode=mode,
                           **({} if threshold is None else {"threshold": threshold}))
         if not q["answers"]:
             out["none"] += 1
@@ -41,7 +41,8 @@ def judge(kb, questions: list[dict], search=None, threshold: float | None = None
 
 def main(argv: list[str] | None = None) -> int:
     from index.kb import KnowledgeBase
-    from index.rerank import search_best
+    from index.ranking.ranker import Ranker
+    from policykb.config import Config
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--index", type=Path, required=True)
@@ -50,10 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--thresholds", default="", help="also sweep these thresholds with the default retriever, e.g. 0.6,0.7")
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
-    synonyms = kb.tokenizer.synonyms
+    ranker = Ranker.from_config(kb, Config.from_env())
     retrievers = {
-        "hybrid (default)": None,
-        "best pipeline": lambda q, k: search_best(kb, q, k=k, synonyms=synonyms),
+        "hybrid (default)": "hybrid",
+        "best pipeline": "best",
     }
     print("| set | retriever (threshold) | answerable | drafted | quotes a gold clause | quotes/draft | none | says no basis | s/q |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [(label, search, None) for label, search in retrievers.items()]
         runs += [(f"hybrid ({t})", None, float(t)) for t in args.thresholds.split(",") if t.strip()]
         for label, search, threshold in runs:
-            r = judge(kb, questions, search, threshold)
+            r = judge(ranker, questions, search, threshold)
             n = len(questions)
             print(f"| {name} | {label} | {r['answerable']} | {r['drafted']} | {r['gold_quoted']} "
                   f"({r['gold_quoted'] / max(r['answerable'], 1):.0%}) | {r['quotes'] / max(r['drafted'], 1):.1f} "

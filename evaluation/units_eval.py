@@ -101,20 +101,23 @@ def score(items: list[dict], roles: tuple[str, ...]) -> dict[str, dict]:
 
 
 def end_to_end(index_dir: Path, items: list[dict], k: int = 10, cache_dir: Path | None = None) -> dict:
-    """The `who` questions through search and the /ask answer card (index.answer.build_answer): precision and
+    """The `who` questions through search and the /ask answer card (answers.card.build_answer): precision and
     recall of the units the card shows, against the hand-annotated units."""
-    from index.answer import build_answer
+    from answers.card import build_answer
     from index.kb import KnowledgeBase
     from ingest.duties import normalize_unit
 
-    kb = KnowledgeBase.open(index_dir, cache_dir=cache_dir)
+    from index.ranking.ranker import Ranker
+    from policykb.config import Config
+
+    ranker = Ranker.from_config(KnowledgeBase.open(index_dir, cache_dir=cache_dir), Config.from_env())
     s = {"tp": 0, "fp": 0, "fn": 0, "items": 0, "found": 0, "any_gold": 0, "rows": []}
     try:
         for item in items:
             if item["set"] != "who":
                 continue
             question = item["label"].split(" ", 1)[1]
-            answer = build_answer(question, kb.search(question, k=k))
+            answer = build_answer(question, ranker.search(question, k=k, mode="hybrid"))
             got = {normalize_unit(u.unit) or u.unit for u in answer.units}
             gold = set(item["units"])
             s["items"] += 1
@@ -125,7 +128,7 @@ def end_to_end(index_dir: Path, items: list[dict], k: int = 10, cache_dir: Path 
             s["fn"] += len(gold - got)
             s["rows"].append((item["label"], sorted(gold - got), sorted(got - gold)))
     finally:
-        kb.close()
+        ranker.kb.close()
     add_precision_recall(s)
     return s
 

@@ -1,1 +1,2 @@
-"""Stage 2: persist documents and clauses, embed them, and answer `search(query, k, filters) -> list[Hit]`."""
+"""Stage 2: build an index folder from ingested documents (SQLite store, BM25, FAISS vectors, responsibility map)
+and read it back as a KnowledgeBase doing plain retrieval; `index.ranking` ranks on top of it."""

@@ -1,7 +1,7 @@
 """Build or update an index folder from documents on disk: ingest, tokenise, embed (cached), store, swap in.
 
 Incremental: documents from the given paths replace what the index held from those paths (new and changed ones
-are added, vanished ones removed, documents from other paths kept); unchanged units reuse their stored tokens
+are added, vanished ones removed, documents from other paths kept); unchanged passages reuse their stored tokens
 and vectors, and an unchanged corpus is detected by its fingerprint and left alone.
 """
 from __future__ import annotations
@@ -18,12 +18,12 @@ from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
 from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
-from index.passages import EMBED_FORMS, UNIT_TEXT_VERSION, embed_text, is_unit, unit_parts
+from index.passages import EMBED_FORMS, PASSAGE_TEXT_VERSION, embed_text, is_passage, passage_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
-from index.tokens import shared_tokenizer, tokenize_units
-from index.store import DB_FILE, Unit, connect_readonly, load_all_documents, load_unit_tokens, write_store
+from index.tokens import shared_tokenizer, tokenize_passages
+from index.store import DB_FILE, Passage, connect_readonly, load_all_documents, load_passage_tokens, write_store
 from index.parallel import parallel_map
-from index.units import document_duties, duties_version, write_units
+from index.responsibilities import document_duties, duties_version, write_units
 from ingest.model import Document, Problem
 from ingest.versions import resolve_versions
 
@@ -39,7 +39,7 @@ class BuildReport:
     embedder: str
     documents: int = 0
     clauses: int = 0
-    units: int = 0
+    passages: int = 0
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -47,8 +47,8 @@ class BuildReport:
     unchanged: bool = False  # the corpus fingerprint matched: nothing was rewritten
     embedded: int = 0  # texts actually run through the model
     reused: int = 0  # vectors taken from the previous index or the cache
-    tokenized: int = 0  # units tokenised afresh (others reused their stored tokens)
-    vector_units: int = 0  # units that get a vector (superseded versions do not, by default)
+    tokenized: int = 0  # passages tokenised afresh (others reused their stored tokens)
+    vector_passages: int = 0  # passages that get a vector (superseded versions do not, by default)
     distinct_texts: int = 0  # distinct embedded texts among them (each embedded once)
     seconds: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -61,16 +61,16 @@ class BuildReport:
     def summary(self) -> str:
         """Human-readable lines for the CLI."""
         if self.unchanged:
-            return (f"index {self.index_dir}: unchanged ({self.documents} documents, {self.units} units); "
+            return (f"index {self.index_dir}: unchanged ({self.documents} documents, {self.passages} passages); "
                     "nothing to embed, nothing rewritten")
         lines = [
-            f"index {self.index_dir}: {self.documents} documents, {self.clauses} clauses, {self.units} units "
+            f"index {self.index_dir}: {self.documents} documents, {self.clauses} clauses, {self.passages} passages "
             f"(embedder {self.embedder})",
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}"
             + (f", skipped {len(self.duplicates)} duplicate(s)" if self.duplicates else ""),
         ]
         if self.embedder != "none":
-            lines.append(f"  vectors for {self.vector_units} units ({self.distinct_texts} distinct texts): "
+            lines.append(f"  vectors for {self.vector_passages} passages ({self.distinct_texts} distinct texts): "
                          f"embedded {self.embedded} new texts, reused {self.reused} vectors "
                          f"(cache hit rate {self.cache_hit_rate:.1%})")
         lines.append("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
@@ -109,7 +109,7 @@ def _dedupe(docs: Sequence[Document], report: BuildReport) -> list[Document]:
 def _previous(index_dir: Path, embedder_name: str, dict_hash: str, embed_form: str):
     """Documents, stored tokens and vectors of the index being replaced (empty when there is none usable).
 
-    Vectors are keyed by the unit's text hash: the embedded text is a function of the same parts, so it is the
+    Vectors are keyed by the passage's text hash: the embedded text is a function of the same parts, so it is the
     same whenever the embedder and the embedded form are."""
     try:
         manifest = read_manifest(index_dir)
@@ -118,15 +118,15 @@ def _previous(index_dir: Path, embedder_name: str, dict_hash: str, embed_form: s
         return None, [], {}, {}
     try:
         docs = load_all_documents(db)
-        tokens = load_unit_tokens(db) if manifest.get("dictionary_hash") == dict_hash else {}
+        tokens = load_passage_tokens(db) if manifest.get("dictionary_hash") == dict_hash else {}
         vectors: dict[str, np.ndarray] = {}
         if (manifest.get("embedder") == embedder_name and embedder_name != "none"
                 and manifest.get("embed_text", EMBED_FORMS[0]) == embed_form):
-            vector_hashes = [h for (h,) in db.execute("SELECT text_hash FROM units ORDER BY row")]
+            hashes = [h for (h,) in db.execute("SELECT text_hash FROM passages ORDER BY row")]
             dense = DenseRetriever.load(index_dir)
             rows, stored = dense.rows(), dense.vectors()
-            if rows.size == stored.shape[0] and (rows.size == 0 or rows.max() < len(vector_hashes)):
-                vectors = {vector_hashes[r]: v for r, v in zip(rows, stored)}
+            if rows.size == stored.shape[0] and (rows.size == 0 or rows.max() < len(hashes)):
+                vectors = {hashes[r]: v for r, v in zip(rows, stored)}
         return manifest, docs, tokens, vectors
     except Exception:  # a damaged previous index is rebuilt from scratch rather than trusted
         return None, [], {}, {}
@@ -149,7 +149,7 @@ def _same_corpus(index_dir: Path, roots: list[Path], docs: list[Document], extra
         return False
     counts = manifest.get("counts", {})
     report.unchanged = True
-    report.documents, report.clauses, report.units = len(docs), sum(len(d.clauses) for d in docs), counts.get("units", 0)
+    report.documents, report.clauses, report.passages = len(docs), sum(len(d.clauses) for d in docs), counts.get("passages", 0)
     return True
 
 
@@ -168,7 +168,7 @@ def build_index(
 
     `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
     Superseded versions get BM25 rows but no vectors unless `embed_superseded`; `embed_form` picks the text embedded
-    per unit (index.passages.EMBED_FORMS).
+    per passage (index.passages.EMBED_FORMS).
     """
     if embed_form not in EMBED_FORMS:
         raise ValueError(f"embed_form {embed_form!r}: use one of {', '.join(EMBED_FORMS)}")
@@ -186,7 +186,7 @@ def build_index(
     tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
-    extra = [str(SCHEMA_VERSION), name, dict_hash, UNIT_TEXT_VERSION, duties_version()]
+    extra = [str(SCHEMA_VERSION), name, dict_hash, PASSAGE_TEXT_VERSION, duties_version()]
     if name != "none":  # what gets vectors is part of the corpus's identity only when there are vectors
         extra += [f"embed_superseded={embed_superseded}", f"embed_text={embed_form}"]
     with build_lock(index_dir):
@@ -214,11 +214,11 @@ def build_index(
         report.clauses = sum(len(d.clauses) for d in final)
         if manifest and manifest.get("corpus_fingerprint") == fingerprint:
             report.unchanged = True
-            report.units = int(manifest.get("counts", {}).get("units", 0))
+            report.passages = int(manifest.get("counts", {}).get("passages", 0))
             report.seconds["compare"] = time.perf_counter() - t1
             return report
 
-        units: list[Unit] = []
+        passages: list[Passage] = []
         todo: list[tuple[int, list[str]]] = []
         embed_rows: list[int] = []  # rows that get a vector
         embed_texts: list[str] = []  # the text embedded for each of them
@@ -226,27 +226,27 @@ def build_index(
         for seq, d in enumerate(final):
             with_vector = embed_superseded or d.status != "superseded"
             for c in d.leaves():
-                if not is_unit(c):
+                if not is_passage(c):
                     continue
-                parts = unit_parts(d, c)
+                parts = passage_parts(d, c)
                 text = " ".join(parts)
                 h = text_hash(text)
                 toks = old_tokens.get((c.id, h))
                 if toks is None:
-                    todo.append((len(units), parts))
+                    todo.append((len(passages), parts))
                 if with_vector:
                     embedded = embed_text(d, c, embed_form)
                     if h in old_vectors:
                         known[text_hash(embedded)] = old_vectors[h]
-                    embed_rows.append(len(units))
+                    embed_rows.append(len(passages))
                     embed_texts.append(embedded)
-                units.append(Unit(len(units), c.id, seq, text, h, toks or ""))
-        for (row, _), toks in zip(todo, tokenize_units([p for _, p in todo])):
-            units[row].tokens = toks
+                passages.append(Passage(len(passages), c.id, seq, text, h, toks or ""))
+        for (row, _), toks in zip(todo, tokenize_passages([p for _, p in todo])):
+            passages[row].tokens = toks
         report.tokenized = len(todo)
         texts = embed_texts
-        report.units = len(units)
-        report.vector_units = len(embed_rows)
+        report.passages = len(passages)
+        report.vector_passages = len(embed_rows)
         report.distinct_texts = len(set(map(text_hash, texts)))
         report.seconds["tokenize"] = time.perf_counter() - t1
 
@@ -276,8 +276,8 @@ def build_index(
         report.seconds["embed"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
-        BM25Retriever.build([u.tokens for u in units]).save(folder)
-        write_store(folder / DB_FILE, final, units, {"schema_version": str(SCHEMA_VERSION)})
+        BM25Retriever.build([u.tokens for u in passages]).save(folder)
+        write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)})
         report.seconds["store"] = time.perf_counter() - t3
         t4 = time.perf_counter()
         duties = parallel_map(document_duties, final, min_items=PARALLEL_DOCS, chunk=50)
@@ -292,12 +292,12 @@ def build_index(
             + (" (exact)" if dense_kind == "flat" else f" (approximate, above {EXACT_LIMIT} vectors)"),
             "bm25": "bm25s lucene k1=1.5 b=0.75 over jieba tokens",
             "dictionary_hash": dict_hash,
-            "unit_text": UNIT_TEXT_VERSION,
+            "passage_text": PASSAGE_TEXT_VERSION,
             "embed_text": embed_form,
             "embed_superseded": embed_superseded,
             "corpus_fingerprint": fingerprint,
-            "counts": {"documents": len(final), "clauses": report.clauses, "units": len(units),
-                       "vectors": report.vector_units if name != "none" else 0,
+            "counts": {"documents": len(final), "clauses": report.clauses, "passages": len(passages),
+                       "vectors": report.vector_passages if name != "none" else 0,
                        "current": sum(d.status == "current" for d in final)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - t0, 2),

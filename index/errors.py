@@ -4,8 +4,44 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class KBIndexError(RuntimeError):
+class PolicyKBError(Exception):
+    """An error a caller can act on: it carries its HTTP status and machine-readable code, and a message in Chinese
+    for the user. One handler in search_app maps any of these to the error envelope; the CLI prints the message."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param  # the request parameter at fault, when there is one
+
+
+class InputError(PolicyKBError, ValueError):
+    """A parameter has a wrong value (names the parameter and what is wrong)."""
+
+    code = "invalid_parameter"
+
+
+class QueryError(InputError):
+    """The query itself cannot be searched: empty, too long, or a mode the index cannot serve."""
+
+    def __init__(self, message: str, param: str = "q") -> None:
+        super().__init__(message, param)
+
+
+class NotFoundError(PolicyKBError):
+    """A document, clause or department the caller named is not in the knowledge base."""
+
+    status = 404
+    code = "not_found"
+
+
+class KBIndexError(PolicyKBError, RuntimeError):
     """The index folder cannot be used (missing, corrupt, or built with other models)."""
+
+    status = 503
+    code = "index_unavailable"
 
 
 def build_hint(index_dir: Path | str) -> str:

@@ -21,7 +21,7 @@ class FusionConfig:
             raise ValueError(f"fusion rrf_k={self.rrf_k}: must be positive")
 
 
-Ranked = list[tuple[int, float]]  # (unit row, raw score), best first
+Ranked = list[tuple[int, float]]  # (passage row, raw score), best first
 
 
 def rrf(lists: dict[str, Ranked], k: int = RRF_K, weights: dict | None = None) -> list[tuple[int, float]]:

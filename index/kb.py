@@ -11,31 +11,18 @@ import numpy as np
 
 from index.cache import EmbeddingCache, text_hash
 from index.embedders import EmbedderError, make_embedder, spec_name
-from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError
+from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError, QueryError
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
 from index.layout import read_manifest
-from index.query import NATIONAL, USER_REGION, check_region
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
 from index.tokens import shared_tokenizer
-from ingest.model import LEVELS, Clause, Document
+from ingest.model import LEVELS, NATIONAL, Clause, Document
 
 MODES = ("bm25", "dense", "hybrid")
-MAX_QUERY_CHARS = 500
-CANDIDATES = 100  # units each retriever contributes to fusion
-
-
-@dataclass
-class DocGroup:
-    """One document's best clauses for a query ("which document mandates…")."""
-
-    doc_id: str
-    title: str
-    doc: Document  # metadata only (no clauses)
-    score: float  # the best hit's score
-    hits: list[Hit] = field(default_factory=list)
+CANDIDATES = 100  # passages each retriever contributes to fusion
 
 
 @dataclass(frozen=True)
@@ -67,14 +54,11 @@ class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
-                 fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS,
-                 region: str = USER_REGION) -> None:
+                 fusion: FusionConfig | None = None) -> None:
         self.index_dir = index_dir
-        self.region = region  # the users' region: the best pipeline searches its texts + national law
         self.folder = folder
         self.manifest = manifest
         self.fusion = fusion or FusionConfig()
-        self.max_query_chars = max_query_chars
         self._lock = threading.RLock()  # guards the shared SQLite connection and lazy state
         self._cache_lock = threading.Lock()  # guards the on-disk query-vector cache
         self._db = connect_readonly(folder / DB_FILE)
@@ -92,11 +76,11 @@ class KnowledgeBase:
         ]
         self._by_id = {d.id: d for d in self._docs}
         self.places = place_regions((d.title, d.region) for d in self._docs)
-        self._unit_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM units ORDER BY row")),
+        self._passage_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM passages ORDER BY row")),
                                      dtype=np.int32)
-        if self.dense is not None and self.dense.size and int(self.dense.rows().max()) >= len(self._unit_doc):
+        if self.dense is not None and self.dense.size and int(self.dense.rows().max()) >= len(self._passage_doc):
             raise IndexCorruptError(index_dir, f"vectors for rows up to {int(self.dense.rows().max())}, "
-                                               f"only {len(self._unit_doc)} units")
+                                               f"only {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
         self._query_cache: dict[str, np.ndarray] = {}
@@ -106,11 +90,9 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
-             fusion: FusionConfig | None = None, max_query_chars: int = MAX_QUERY_CHARS,
-             region: str = USER_REGION) -> "KnowledgeBase":
+             fusion: FusionConfig | None = None) -> "KnowledgeBase":
         """Open a built index; `embedder`, when given, must be the one the index was built with."""
         index_dir = Path(index_dir)
-        check_region(region)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
         folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
         manifest = read_manifest(folder)
@@ -118,21 +100,17 @@ class KnowledgeBase:
             raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
                                                 f"cannot be searched with {spec_name(embedder)!r}")
         try:
-            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion,
-                       max_query_chars, region)
+            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion)
         except KBIndexError:
             raise
         except Exception as exc:  # missing/damaged files inside the folder
             raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from None
 
     # --- search -------------------------------------------------------------------------------------------
-    def _check_query(self, query: str) -> str:
-        if not isinstance(query, str) or not query.strip():
-            raise ValueError("empty query: type a question or some keywords")
-        query = query.strip()
-        if len(query) > self.max_query_chars:
-            raise ValueError(f"query is {len(query)} characters long; the limit is {self.max_query_chars}")
-        return query
+    @property
+    def has_vectors(self) -> bool:
+        """Whether the index holds clause vectors (built with an embedder other than none)."""
+        return self.dense is not None
 
     def query_terms(self, query: str) -> list[str]:
         """The BM25 query tokens: jieba tokens plus their synonym expansions (official terms)."""
@@ -175,14 +153,14 @@ class KnowledgeBase:
         return vec
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over unit rows allowed by the filters (None: everything allowed)."""
+        """Boolean mask over passage rows allowed by the filters (None: everything allowed)."""
         f = filters or Filters()
         key = repr(f)
         with self._lock:
             if key in self._masks:
                 return self._masks[key]
         ok = np.fromiter((self._doc_ok(d, f) for d in self._docs), dtype=bool, count=len(self._docs))
-        mask = None if ok.all() else (ok[self._unit_doc] if len(self._unit_doc) else np.zeros(0, dtype=bool))
+        mask = None if ok.all() else (ok[self._passage_doc] if len(self._passage_doc) else np.zeros(0, dtype=bool))
         with self._lock:
             if len(self._masks) > 64:
                 self._masks.clear()
@@ -211,13 +189,15 @@ class KnowledgeBase:
 
     def retrieve(self, query: str, n: int = CANDIDATES, filters: Filters | None = None,
                  mode: str = "hybrid") -> tuple[list[tuple[int, float]], dict[str, list[tuple[int, float]]], list[str]]:
-        """Ranked unit rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms)."""
-        query = self._check_query(query)
+        """Ranked passage rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms)."""
+        if not isinstance(query, str) or not query.strip():
+            raise QueryError("请输入问题或关键词")
+        query = query.strip()
         if mode not in MODES:
-            raise ValueError(f"mode {mode!r}: use one of {', '.join(MODES)}")
+            raise QueryError(f"检索方式 {mode!r} 无效，可选：{'、'.join(MODES)}", "mode")
         if mode == "dense" and self.dense is None:
-            raise ValueError("this index was built with --embedder none: it has no vectors; use mode bm25 or "
-                             "rebuild with an embedder")
+            raise QueryError("本知识库建库时未生成向量（--embedder none），不能语义检索：请用 bm25 方式，"
+                             "或用嵌入模型重建", "mode")
         mask = self._mask(filters)
         weights = self.tokenizer.query_weights(query)  # a compound word's sub-tokens share one word's weight
         terms = self.bm25.resolve(list(weights))
@@ -230,13 +210,9 @@ class KnowledgeBase:
         return fused, lists, terms
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
-        """The k best units for a query, each with its citation, article text and per-retriever ranks/scores."""
+        """The k best passages for a query, each with its citation, article text and per-retriever ranks/scores."""
         if not isinstance(k, int) or k < 1:
-            raise ValueError(f"k={k!r}: must be a positive integer")
-        if mode == "best":  # query analysis + one hit per article + rerank (index/rerank.py, issue 4)
-            from index.rerank import search_best
-
-            return search_best(self, self._check_query(query), k=k, filters=filters)
+            raise QueryError(f"k={k!r}：必须是正整数", "k")
         fused, lists, terms = self.retrieve(query, max(CANDIDATES, k), filters, mode)
         ranks = {name: {row: i for i, (row, _) in enumerate(lst, start=1)} for name, lst in lists.items()}
         raw = {name: dict(lst) for name, lst in lists.items()}
@@ -244,13 +220,13 @@ class KnowledgeBase:
 
     def hits_for(self, rows: list[tuple[int, float]], ranks: dict | None = None, raw: dict | None = None,
                  terms: list[str] = ()) -> list[Hit]:
-        """Assemble Hits for (unit row, score) pairs."""
+        """Assemble Hits for (passage row, score) pairs."""
         if not rows:
             return []
         ranks, raw = ranks or {}, raw or {}
         with self._lock:
             ids = dict(self._db.execute(
-                f"SELECT row, clause_id FROM units WHERE row IN ({','.join('?' * len(rows))})",
+                f"SELECT row, clause_id FROM passages WHERE row IN ({','.join('?' * len(rows))})",
                 [r for r, _ in rows]).fetchall())
         clauses = self._clauses(list(ids.values()))
         articles = self._clauses([c.article_id for c in clauses.values() if c.article_id])
@@ -268,22 +244,6 @@ class KnowledgeBase:
                 matched_terms=tuple(t for t in terms if t and t in c.text),
             ))
         return hits
-
-    def search_documents(self, query: str, k: int = 10, filters: Filters | None = None,
-                         mode: str = "hybrid", per_doc: int = 3) -> list[DocGroup]:
-        """Documents ranked by their best unit, each with up to `per_doc` best hits."""
-        hits = self.search(query, k=max(50, k * 10), filters=filters, mode=mode)
-        groups: dict[str, DocGroup] = {}
-        for h in hits:
-            g = groups.get(h.doc_id)
-            if g is None:
-                if len(groups) >= k:
-                    continue
-                g = groups[h.doc_id] = DocGroup(h.doc_id, h.doc_title, self.document(h.doc_id, clauses=False),
-                                                h.score)
-            if len(g.hits) < per_doc:
-                g.hits.append(h)
-        return list(groups.values())
 
     # --- documents and clauses ----------------------------------------------------------------------------
     def _clauses(self, ids: list[str]) -> dict[str, Clause]:
@@ -330,7 +290,7 @@ class KnowledgeBase:
     def documents(self, filters: Filters | None = None, offset: int = 0, limit: int = 50) -> list[Document]:
         """Documents (metadata only) by authority level, then title, newest version first."""
         if offset < 0 or limit < 0:
-            raise ValueError(f"offset={offset}, limit={limit}: must not be negative")
+            raise QueryError(f"offset={offset}, limit={limit}：不能为负数", "offset")
         return self._documents([d.seq for d in self._listing(filters)[offset:offset + limit]])
 
     def count_documents(self, filters: Filters | None = None) -> int:

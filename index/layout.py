@@ -19,7 +19,7 @@ from typing import Iterator
 from index.errors import IndexCorruptError, IndexMissingError
 
 MANIFEST = "manifest.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the retrieval rows table is `passages` (was `units`)
 
 
 def read_manifest(index_dir: Path) -> dict:

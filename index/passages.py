@@ -1,4 +1,4 @@
-"""Which clauses are retrieval units, and the text indexed for each (one small function, tuned by evaluation)."""
+"""Which clauses are retrieval passages, and the text indexed for each (one small function, tuned by evaluation)."""
 from __future__ import annotations
 
 from ingest.model import Clause, Document
@@ -6,16 +6,16 @@ from ingest.model import Clause, Document
 # Leaf kinds that are not worth retrieving on their own (a bare "第五章 网络保护" line).
 SKIPPED_KINDS = frozenset({"heading"})
 
-# Bump when unit_parts changes: the manifest fingerprint includes it, so an index built otherwise gets rebuilt.
-UNIT_TEXT_VERSION = "title+heading+text/1"
+# Bump when passage_parts changes: the manifest fingerprint includes it, so an index built otherwise gets rebuilt.
+PASSAGE_TEXT_VERSION = "title+heading+text/1"
 
 
-def is_unit(clause: Clause) -> bool:
-    """Leaves are the retrieval units, except bare headings and empty text."""
+def is_passage(clause: Clause) -> bool:
+    """Leaves are the retrieval passages, except bare headings and empty text."""
     return clause.leaf and clause.kind not in SKIPPED_KINDS and bool(clause.text.strip())
 
 
-def unit_parts(doc: Document, clause: Clause) -> list[str]:
+def passage_parts(doc: Document, clause: Clause) -> list[str]:
     """The pieces indexed (BM25 and vectors) for one unit: document title, nearest heading, then the clause text.
 
     The title and heading give a sentence-level unit the context a reader has (which law, which chapter).
@@ -28,20 +28,20 @@ def unit_parts(doc: Document, clause: Clause) -> list[str]:
     return [p for p in parts if p]
 
 
-def unit_text(doc: Document, clause: Clause) -> str:
+def passage_text(doc: Document, clause: Clause) -> str:
     """The unit's indexed text as one string (what is embedded)."""
-    return " ".join(unit_parts(doc, clause))
+    return " ".join(passage_parts(doc, clause))
 
 
-# The texts that may be embedded per unit (BM25 always indexes unit_parts). The first is the default; the shorter
-# forms were measured on dev and real_dev (README "Embedding less") and kept only if MRR held within 0.01.
+# The texts that may be embedded per passage (BM25 always indexes passage_parts). The first is the default; the
+# shorter forms were measured on dev and real_dev (README "Embedding less") and kept only if MRR held within 0.01.
 EMBED_FORMS = ("full", "heading+text", "text")
 
 
 def embed_text(doc: Document, clause: Clause, form: str = EMBED_FORMS[0]) -> str:
-    """The text embedded for a unit: `full` = unit_text; `heading+text` drops the title; `text` is the clause alone."""
+    """The text embedded for a passage: `full` = passage_text; `heading+text` drops the title; `text` is the clause."""
     if form == "full":
-        return unit_text(doc, clause)
+        return passage_text(doc, clause)
     if form == "heading+text":
         parts = ([clause.headings[-1]] if clause.headings else []) + [clause.text.strip()]
         return " ".join(p for p in parts if p)

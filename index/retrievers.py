@@ -1,6 +1,6 @@
-"""The two retrievers over unit rows: BM25 (bm25s over jieba tokens) and dense (FAISS inner product).
+"""The two retrievers over passage rows: BM25 (bm25s over jieba tokens) and dense (FAISS inner product).
 
-Both take an optional boolean mask over unit rows (from the filters) and return [(row, score)] best first.
+Both take an optional boolean mask over passage rows (from the filters) and return [(row, score)] best first.
 """
 from __future__ import annotations
 

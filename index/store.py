@@ -1,4 +1,4 @@
-"""The index's SQLite file: documents, clauses, retrieval units (their tokens and text hashes) and cited titles.
+"""The index's SQLite file: documents, clauses, retrieval passages (their tokens and text hashes) and cited titles.
 
 Records are stored as JSON of the shared dataclasses (no pickle), with the columns filters and joins need.
 """
@@ -23,10 +23,10 @@ CREATE INDEX documents_title ON documents(title);
 CREATE TABLE clauses (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, article_id TEXT, leaf INTEGER, data TEXT NOT NULL);
 CREATE INDEX clauses_doc ON clauses(doc_id, seq);
-CREATE TABLE units (
+CREATE TABLE passages (
     row INTEGER PRIMARY KEY, clause_id TEXT NOT NULL, doc_seq INTEGER NOT NULL, text_hash TEXT NOT NULL,
     tokens TEXT NOT NULL);
-CREATE INDEX units_clause ON units(clause_id);
+CREATE INDEX passages_clause ON passages(clause_id);
 CREATE TABLE refs (doc_id TEXT NOT NULL, title TEXT NOT NULL);
 CREATE INDEX refs_doc ON refs(doc_id);
 CREATE INDEX refs_title ON refs(title);
@@ -34,8 +34,8 @@ CREATE INDEX refs_title ON refs(title);
 
 
 @dataclass
-class Unit:
-    """One retrieval unit: a leaf clause, the text that is indexed for it, and its search tokens."""
+class Passage:
+    """One retrieval passage: a leaf clause, the text that is indexed for it, and its search tokens."""
 
     row: int
     clause_id: str
@@ -54,7 +54,7 @@ def _doc_json(doc: Document) -> str:
     return json.dumps(_record(doc, ("clauses",)), ensure_ascii=False)
 
 
-def write_store(path: Path, documents: Sequence[Document], units: Sequence[Unit], meta: dict[str, str]) -> None:
+def write_store(path: Path, documents: Sequence[Document], passages: Sequence[Passage], meta: dict[str, str]) -> None:
     """Create the SQLite file of a new index folder in one transaction."""
     db = sqlite3.connect(path)
     try:
@@ -78,8 +78,8 @@ def write_store(path: Path, documents: Sequence[Document], units: Sequence[Unit]
                 ),
             )
             db.executemany(
-                "INSERT INTO units VALUES (?,?,?,?,?)",
-                ((u.row, u.clause_id, u.doc_seq, u.text_hash, u.tokens) for u in units),
+                "INSERT INTO passages VALUES (?,?,?,?,?)",
+                ((u.row, u.clause_id, u.doc_seq, u.text_hash, u.tokens) for u in passages),
             )
             db.executemany(
                 "INSERT INTO refs VALUES (?, ?)",
@@ -115,6 +115,6 @@ def load_all_documents(db: sqlite3.Connection) -> list[Document]:
             db.execute("SELECT id, data FROM documents ORDER BY seq")]
 
 
-def load_unit_tokens(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """(clause id, text hash) -> stored tokens, so an incremental build re-tokenises only changed units."""
-    return {(cid, h): toks for cid, h, toks in db.execute("SELECT clause_id, text_hash, tokens FROM units")}
+def load_passage_tokens(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """(clause id, text hash) -> stored tokens, so an incremental build re-tokenises only changed passages."""
+    return {(cid, h): toks for cid, h, toks in db.execute("SELECT clause_id, text_hash, tokens FROM passages")}

@@ -40,7 +40,7 @@ def _tokenize_chunk(units: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
-def tokenize_units(units: Sequence[Sequence[str]]) -> list[str]:
+def tokenize_passages(units: Sequence[Sequence[str]]) -> list[str]:
     """Tokens (space-joined) of each unit given as its text parts; large batches use forked worker processes."""
     from index.parallel import parallel_map
 

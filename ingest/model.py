@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 # Authority order used for sorting "which document mandates…" answers (lower = higher authority).
+NATIONAL = "全国"  # the region of national law (every other region is a province-level name)
 LEVELS: tuple[str, ...] = (
     "宪法",
     "法律",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from index.errors import KBIndexError, PolicyKBError
+
 # HTTP status -> machine-readable code used when a caller does not name one.
 DEFAULT_CODES: dict[int, str] = {
     400: "bad_request",
@@ -70,6 +72,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.code)
+
+    @app.errorhandler(PolicyKBError)
+    def _typed_error(exc: PolicyKBError):
+        if isinstance(exc, KBIndexError):  # the detail names server folders: log it, show a plain message
+            app.logger.error("index unavailable: %s", exc)
+            return error_response(exc.status, "知识库暂不可用，请稍后重试或联系管理员重建索引", exc.code)
         return error_response(exc.status, exc.message, exc.code)
 
     @app.errorhandler(HTTPException)

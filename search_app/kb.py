@@ -1,4 +1,5 @@
-"""The one place the app reaches the knowledge base: opened lazily on first use, then shared read-only."""
+"""The one place the app reaches the knowledge base and its Ranker: opened lazily on first use from the app's
+Config, then shared read-only."""
 from __future__ import annotations
 
 import threading
@@ -9,11 +10,13 @@ from search_app.errors import ApiError
 
 _EXT = "policykb_kb"
 _LOCK = "policykb_kb_lock"
+_RANKER = "policykb_ranker"
 
 
 def init_kb(app: Flask, kb=None) -> None:
     """Prepare the lazy slot; a ready KnowledgeBase may be handed in (tests, embedding servers)."""
     app.extensions[_EXT] = kb
+    app.extensions[_RANKER] = None
     app.extensions[_LOCK] = threading.Lock()
 
 
@@ -30,9 +33,21 @@ def get_kb():
 
             cfg = app.config["POLICYKB"]
             try:
-                kb = KnowledgeBase.open(cfg.index_dir, cache_dir=cfg.cache_dir, region=cfg.region)
+                kb = KnowledgeBase.open(cfg.index_dir, cache_dir=cfg.cache_dir)
             except Exception as exc:  # missing or corrupt index: say so instead of a bare 500
                 app.logger.error("cannot open index %s: %s", cfg.index_dir, exc)
                 raise ApiError(503, f"知识库无法打开（{cfg.index_dir}）：{exc}") from None
             app.extensions[_EXT] = kb
     return kb
+
+
+def get_ranker():
+    """The app's Ranker over its knowledge base, with the region and query limit of the app's Config."""
+    app = current_app._get_current_object()
+    ranker = app.extensions.get(_RANKER)
+    kb = get_kb()
+    if ranker is None or ranker.kb is not kb:
+        from index.ranking.ranker import Ranker
+
+        ranker = app.extensions[_RANKER] = Ranker.from_config(kb, app.config["POLICYKB"])
+    return ranker

@@ -13,7 +13,7 @@ from index.hit import Filters
 from ingest.model import LEVELS
 from search_app.errors import ApiError
 
-MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = index.rerank pipeline
+MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = index.ranking.rerank pipeline
 DEFAULT_TOP_K = 10
 MAX_PAGE_SIZE = 100  # /api/documents?limit=…
 MAX_FILTER_VALUES = 20  # repeated level=/region= values

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from search_app.errors import ApiError
-from search_app.kb import get_kb
+from search_app.kb import get_kb, get_ranker
 from search_app.params import MAX_JSON_BYTES, bool_param, check_text, int_param, json_body
 
 bp = Blueprint("reply_views", __name__)
@@ -28,7 +28,7 @@ _MAP_LOCK = "policykb_units_map_lock"
 
 def get_map():
     """The app's ResponsibilityMap over the open index (503 when the index has no duties table)."""
-    from index.units import ResponsibilityMap
+    from index.responsibilities import ResponsibilityMap
 
     app = current_app._get_current_object()
     rmap = app.extensions.get(_MAP)
@@ -47,7 +47,7 @@ def get_map():
 
 
 def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
-    from index.reply import MAX_INQUIRY_CHARS
+    from answers.reply import MAX_INQUIRY_CHARS
 
     inquiry = check_text(data.get("inquiry"), "inquiry", max_chars=MAX_INQUIRY_CHARS)
     ids = data.get("clause_ids")
@@ -62,14 +62,9 @@ def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
 
 
 def _compose(inquiry: str, ids: list[str] | None):
-    from index.reply import ReplyInputError, UnknownClauseError, compose_reply
+    from answers.reply import compose_reply
 
-    try:
-        return compose_reply(get_kb(), inquiry, ids)
-    except UnknownClauseError as exc:
-        raise ApiError(404, f"条款不存在：{exc}") from None
-    except ReplyInputError as exc:
-        raise ApiError(400, f"参数有误：{exc}", "invalid_parameter") from None
+    return compose_reply(get_ranker(), inquiry, ids)
 
 
 def reply_json(reply) -> dict:
@@ -110,7 +105,7 @@ def _unit_or_404(name: str):
 
 @bp.get("/reply")
 def reply():
-    from index.reply import MAX_INQUIRY_CHARS
+    from answers.reply import MAX_INQUIRY_CHARS
 
     q = check_text(request.args.get("q"), "q", max_chars=MAX_INQUIRY_CHARS, required=False)
     result = _compose(q, None) if q else None
@@ -147,7 +142,7 @@ def api_reply():
 
 @bp.post("/api/reply.docx")
 def api_reply_docx():
-    from index.reply_docx import MAX_DRAFT_CHARS, reply_docx
+    from answers.reply_docx import MAX_DRAFT_CHARS, reply_docx
 
     data = json_body(MAX_JSON_BYTES)
     inquiry, ids = _inquiry_and_ids(data)

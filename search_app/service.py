@@ -5,12 +5,13 @@ from dataclasses import dataclass, field, fields
 
 from flask import current_app
 
-from index.answer import CONFIDENCE_THRESHOLD, Answer, build_answer, mandating_sentences, supports
+from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
+from answers.mandates import mandating_sentences
+from answers.terms import supports
 from index.hit import Filters, Hit
-from index.rerank import search_best
 from ingest.model import LEVELS, Clause, Document
 from search_app.errors import ApiError
-from search_app.kb import get_kb
+from search_app.kb import get_kb, get_ranker
 from search_app.render import clause_url, hit_json, level_rank, status_label
 
 
@@ -37,7 +38,7 @@ class BasisGroup:
     score: float
     hits: list[Hit]
     sentences: list[dict] = field(default_factory=list)  # {"text", "citation", "clause_id"}
-    support: float = 0.0  # best clause's support for the query (index.answer.clause_support)
+    support: float = 0.0  # best clause's support for the query (answers.terms.clause_support)
 
     @property
     def supported(self) -> bool:
@@ -72,13 +73,7 @@ class TreeNode:
 
 def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:
     """The k best clauses; a query the index rejects (e.g. dense mode on a BM25-only index) is a 400."""
-    kb = get_kb()
-    try:
-        if mode == "best":  # with the tokenizer's colloquial -> official terms (网瘾 -> 网络沉迷)
-            return search_best(kb, q, k=k, filters=filters, synonyms=kb.tokenizer.synonyms)
-        return kb.search(q, k=k, filters=filters, mode=mode)
-    except ValueError as exc:
-        raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
+    return get_ranker().search(q, k=k, filters=filters, mode=mode)
 
 
 def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
@@ -101,12 +96,8 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
     """Documents holding the best clauses: those clearly addressing the query first, each part ordered by
     authority (法律 > … > 工作要点) and then newest first."""
     groups: list[BasisGroup] = []
-    kb = get_kb()
-    tokenizer = kb.tokenizer
-    try:
-        found = kb.search_documents(q, k=k, filters=filters)
-    except ValueError as exc:
-        raise ApiError(400, f"无法检索：{exc}", "invalid_parameter") from None
+    tokenizer = get_kb().tokenizer
+    found = get_ranker().search_documents(q, k=k, filters=filters)
     for g in found:
         hits = g.hits
         support = max(supports(q, hits, tokenizer), default=0.0)

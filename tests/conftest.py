@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from index.build import build_index
+from policykb.commands.serve import launched
+from policykb.config import Config
+from search_app import create_app
+
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
@@ -30,7 +36,7 @@ def dev_questions() -> Path:
     return need_shared("eval", "dev.jsonl")
 
 
-# --- index fixtures (issue 3): one real index over the work plan + related laws, built once per session ---------
+# --- index fixtures: one real index over the work plan + related laws, built once per session ---------
 TEST_CACHE = REPO / "data" / "test-cache"  # persistent embedding cache (gitignored): local re-runs embed nothing
 
 
@@ -52,6 +58,14 @@ def kb(kb_dir):
     base = KnowledgeBase.open(kb_dir, cache_dir=TEST_CACHE)
     yield base
     base.close()
+
+
+@pytest.fixture(scope="session")
+def ranker(kb):
+    """The Ranker over the session knowledge base with the default settings (region 上海)."""
+    from index.ranking.ranker import Ranker
+
+    return Ranker.from_config(kb, Config())
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +98,209 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+# --- tmp corpus writers for the index tests ----------------------------------------
+CHILD_LAW_V1 = """# 示例市少年儿童关爱条例
+
+2019年3月1日 示例市人民代表大会常务委员会第十次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了关爱少年儿童，根据《中华人民共和国未成年人保护法》，结合本市实际，制定本条例。
+
+第二条 本条例适用于本市行政区域内未满十八周岁的少年儿童。
+
+## 第二章 网络关爱
+
+第三条 网信部门负责统筹协调本市少年儿童网络关爱工作。
+
+第四条 学校应当配备心理健康教师，开展心理辅导。
+"""
+
+CHILD_LAW_V2 = """# 示例市少年儿童关爱条例
+
+2023年6月1日 示例市人民代表大会常务委员会第五次会议修订
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了关爱少年儿童，根据《中华人民共和国未成年人保护法》，结合本市实际，制定本条例。
+
+第二条 本条例适用于本市行政区域内未满十八周岁的少年儿童。
+
+## 第二章 网络关爱
+
+第三条 网信部门负责统筹协调本市少年儿童网络关爱和相关监督管理工作。
+
+公安部门依法查处利用网络侵害少年儿童的违法行为。
+
+第四条 学校应当配备专职心理健康教师，每学期至少开展两次心理辅导。
+
+第五条 携带未满四周岁的儿童乘坐家庭乘用车，应当配备并正确使用儿童安全座椅。
+"""
+
+SCHOOL_RULES = """# 示例省校园安全办法
+
+2021年9月1日 示例省人民政府令第8号公布
+
+<!-- INFO END -->
+
+第一条 为了保障校园安全，依照《示例市少年儿童关爱条例》，制定本办法。
+
+第二条 学校周边二百米范围内不得开设网吧和歌舞娱乐场所。
+
+第三条 教育行政部门负责校园安全的监督检查。
+"""
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """Three documents: two versions of one city regulation and a provincial rule citing it."""
+    root = tmp_path / "corpus"
+    write(root, "地方性法规/示例市少年儿童关爱条例(2019-03-01).md", CHILD_LAW_V1)
+    write(root, "地方性法规/示例市少年儿童关爱条例(2023-06-01).md", CHILD_LAW_V2)
+    write(root, "地方政府规章/示例省校园安全办法(2021-09-01).md", SCHOOL_RULES)
+    return root
+
+
+@pytest.fixture
+def texts() -> dict[str, str]:
+    """The hand-written document texts, for tests that edit a corpus."""
+    return {"law_v1": CHILD_LAW_V1, "law_v2": CHILD_LAW_V2, "rule": SCHOOL_RULES}
+
+
+@pytest.fixture
+def writer():
+    """write(root, relative path, text) -> Path."""
+    return write
+
+
+# --- the web app over a small corpus, and a served kb ----------------------------------------
+CITY_V1 = """# 示例市儿童友好条例
+
+2018年5月1日 示例市人民代表大会常务委员会第三次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了促进儿童友好城市建设，制定本条例。
+
+第二条 网信部门负责统筹协调本市儿童网络关爱工作。
+"""
+
+CITY_V2 = """# 示例市儿童友好条例
+
+2023年9月1日 示例市人民代表大会常务委员会第八次会议修订
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了促进儿童友好城市建设，依照《示例省校园安全办法》，制定本条例。
+
+第二条 网信部门负责统筹协调本市儿童网络关爱和相关监督管理工作。
+
+教育部门负责指导学校开展儿童网络素养教育。
+
+## 第二章 家庭关爱
+
+第三条 携带未满四周岁的儿童乘坐家庭乘用车，应当配备并正确使用儿童安全座椅。
+
+第四条 学校周边二百米范围内不得设置烟草、酒类和彩票销售网点。
+"""
+
+PROVINCE = """# 示例省校园安全办法
+
+2021年9月1日 示例省人民政府令第8号公布
+
+<!-- INFO END -->
+
+第一条 为了保障校园安全，制定本办法。
+
+第二条 学校周边二百米范围内不得开设网吧和歌舞娱乐场所。
+
+第三条 教育行政部门负责校园安全的监督检查。
+"""
+
+XSS = """# 示例县防范脚本注入<script>alert('title')</script>规定
+
+2022年1月1日 示例县人民政府公布
+
+<!-- INFO END -->
+
+第一条 注入测试<script>alert('xss')</script>的条文，不得执行脚本。
+
+第二条 图片注入<img src=x onerror=alert('img')>的条文，网信部门负责注入防范。
+
+第三条 链接注入<a href="javascript:alert('a')" onclick="alert('c')">点我</a>与"引号"和'单引号'&amp;实体。
+"""
+
+XSS_MARKERS = ("alert('xss')", "onerror", "javascript:alert", "onclick", "alert('title')")
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def web_corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("web_corpus")
+    _write(root, "地方性法规/示例市儿童友好条例(2018-05-01).md", CITY_V1)
+    _write(root, "地方性法规/示例市儿童友好条例(2023-09-01).md", CITY_V2)
+    _write(root, "地方政府规章/示例省校园安全办法(2021-09-01).md", PROVINCE)
+    _write(root, "规范性文件/示例县防范脚本注入规定(2022-01-01).md", XSS)
+    return root
+
+
+@pytest.fixture(scope="session")
+def web_index(web_corpus, tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("web_index") / "kb"
+    report = build_index([web_corpus], index_dir, embedder="none")
+    assert report.documents == 4, report.summary()
+    return index_dir
+
+
+def make_config(index_dir: Path, tmp: Path, **extra) -> Config:
+    return Config(index_dir=index_dir, cache_dir=tmp / "cache", embedder="none", **extra)
+
+
+@pytest.fixture(scope="session")
+def web_app(web_index, tmp_path_factory):
+    return create_app(make_config(web_index, tmp_path_factory.mktemp("web_cache")))
+
+
+@pytest.fixture()
+def client(web_app):
+    return web_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def kb_server(kb_dir):
+    """The real `policykb serve` over the shared bundled-embedder index."""
+    with launched(kb_dir, TEST_CACHE) as url:
+        yield url
+
+
+# --- the bullying reply, drafted once ----------------------------------------
+BULLYING = "我家孩子在学校被同学欺负，学校不管，我应该找哪个部门？"
+
+
+@pytest.fixture(scope="session")
+def bullying_reply(ranker):
+    from answers.reply import compose_reply
+
+    return compose_reply(ranker, BULLYING)

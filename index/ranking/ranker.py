@@ -1,0 +1,100 @@
+"""The one search entry point above the knowledge base: the app, the CLI and the evaluation harness all rank through
+a Ranker, so a query is checked once (on what the user typed) and the best pipeline is chosen in one place."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Protocol
+
+from index.errors import QueryError
+from index.fusion import FusionConfig
+from index.hit import Filters, Hit
+from index.ranking.query import check_region
+from index.ranking.rerank import PipelineOptions, search_best
+
+MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = query analysis + binding texts + rerank
+PLAIN_MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")  # plain retrieval by the knowledge base
+
+
+class Retrieval(Protocol):
+    """What ranking needs of a knowledge base (index.kb.KnowledgeBase is one)."""
+
+    tokenizer: object  # ingest.tokenize.Tokenizer: search tokens and the colloquial -> official synonyms
+    places: Mapping[str, str]  # place name -> region, for questions naming a city (杭州 -> 浙江)
+    fusion: FusionConfig
+
+    @property
+    def has_vectors(self) -> bool: ...
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]: ...
+
+    def clause(self, clause_id: str): ...
+
+
+@dataclass
+class DocGroup:
+    """One document's best clauses for a query ("which document mandates…")."""
+
+    doc_id: str
+    title: str
+    score: float  # the best hit's score
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class Ranker:
+    """Ranks clauses for a query over one knowledge base, for users in `region` (Config.region)."""
+
+    kb: Retrieval
+    region: str
+    max_query_chars: int
+    options: PipelineOptions = field(default_factory=PipelineOptions)
+
+    def __post_init__(self) -> None:
+        check_region(self.region)
+
+    @classmethod
+    def from_config(cls, kb: Retrieval, config, options: PipelineOptions | None = None) -> "Ranker":
+        """The ranker the settings describe (policykb.config.Config: region, max_query_chars)."""
+        return cls(kb, config.region, config.max_query_chars, options or PipelineOptions())
+
+    def check(self, query) -> str:
+        """The query as the user typed it, stripped; QueryError (in Chinese) when empty or too long."""
+        if not isinstance(query, str) or not query.strip():
+            raise QueryError("请输入问题或关键词")
+        query = query.strip()
+        if len(query) > self.max_query_chars:
+            raise QueryError(f"问题过长：{len(query)} 个字，最多 {self.max_query_chars} 个字")
+        return query
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",
+               options: PipelineOptions | None = None) -> list[Hit]:
+        """The k best clauses: `best` (one per article, from the texts binding the user, reranked) or a plain
+        retrieval mode of the knowledge base."""
+        query = self.check(query)
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise QueryError(f"k={k!r}：必须是正整数", "k")
+        if mode not in MODES:
+            raise QueryError(f"检索方式 {mode!r} 无效，可选：{'、'.join(MODES)}", "mode")
+        if mode == "best":
+            return search_best(self.kb, query, k=k, filters=filters, options=self.pipeline(options))
+        return self.kb.search(query, k=k, filters=filters, mode=mode)
+
+    def pipeline(self, options: PipelineOptions | None = None) -> PipelineOptions:
+        """The best pipeline's options with this ranker's region (unless the options name one)."""
+        options = options or self.options
+        return options if options.region else replace(options, region=self.region)
+
+    def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
+                         per_doc: int = 3) -> list[DocGroup]:
+        """Documents ranked by their best clause, each with up to `per_doc` best hits."""
+        hits = self.search(query, k=max(50, k * 10), filters=filters, mode=mode)
+        groups: dict[str, DocGroup] = {}
+        for h in hits:
+            g = groups.get(h.doc_id)
+            if g is None:
+                if len(groups) >= k:
+                    continue
+                g = groups[h.doc_id] = DocGroup(h.doc_id, h.doc_title, h.score)
+            if len(g.hits) < per_doc:
+                g.hits.append(h)
+        return list(groups.values())

@@ -1,0 +1,240 @@
+"""The "best" search pipeline: query analysis -> candidates from the texts binding the user -> one result per
+article -> rerank.
+
+Candidates come only from the jurisdictions that bind the user: their region (上海), the region the question names,
+and national law — other provinces' copies of the same rules no longer crowd out the clause to cite. Indexes without
+vectors take a deeper BM25 pool whose ranking is re-fused with a dense rescoring of the candidates
+(index/ranking/rescore.py). The reranker adds general signals to the fused retrieval score: how much of the question the
+article covers (character bigrams, robust to word-splitting errors), a clause naming a responsible unit for "who"
+questions, a figure for "number" questions, the document title echoed in the question, the authority of the text (a
+law or policy rather than a case report), and the query's dense similarity. WEIGHTS are fitted on the dev set by
+evaluation/fit_rerank.py; every improvement can be switched off (PipelineOptions) for the ablation table of
+`policykb eval`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping
+
+from index.fusion import FusionConfig, rrf
+from index.hit import Filters, Hit
+from ingest.model import NATIONAL
+from index.ranking.query import QueryAnalysis, analyze
+from index.ranking.rescore import normalised
+
+SIGNALS = ("coverage", "who", "number", "title", "authority", "dense")
+SWITCHES = ("strip", "synonyms", "group_articles", "jurisdiction")  # query/candidate improvements (not signals)
+
+# Fitted on the dev questions only (../shared/eval/dev.jsonl) by `python -m evaluation.fit_rerank --rescore --index
+# A B`, jointly over two corpus settings: workplan + related (hybrid, bundled embedder) and + all laws as
+# distractors (BM25 only, candidates embedded by the rescorer).
+WEIGHTS: dict[str, float] = {
+    "base": 1.0,  # the fused retrieval score, normalised by the best candidate's
+    "coverage": 2.0,
+    "who": 0.0,  # fitted to 0 on dev (kept as a signal: a refit may use it)
+    "number": 0.2,
+    "title": 0.2,
+    "authority": 0.0,  # likewise fitted to 0 on dev
+    "dense": 0.5,  # the dense retriever's score, or the rescorer's for indexes without vectors (index/ranking/rescore.py)
+}
+
+_UNIT = re.compile(
+    r"(部门|机关|人民政府|委员会|办事处|人民法院|人民检察院|公安|民政|教育|卫生健康|网信|市场监管|工作站|机构|"
+    r"儿童主任|妇女联合会|共产主义青年团|残疾人联合会)"
+)
+_DUTY = re.compile(r"负责|应当|会同|指导|监督|确定|制定|组织|协调|查询|审批|配合|开展|建立")
+_CN_NUM = "零〇一二两三四五六七八九十百千万"
+_FIGURE = re.compile(
+    rf"([0-9０-９]+|[{_CN_NUM}]+)\s*(周岁|岁|个月|月|日|天|工作日|小时|课时|学时|年|次|名|人|个|间|所|家|%|％|元)"
+    r"|百分之|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
+)
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Switches of the best pipeline; each improvement can be turned off alone for the ablation."""
+
+    strip: bool = False  # search with the question scaffolding removed (off: once each query word weighs one word,
+    #                      stripping 请问/哪个部门 lost in the dev ablation)
+    synonyms: bool = True  # add legal terms for the colloquial words of the query
+    group_articles: bool = True  # one result per article (the unit a citation quotes)
+    signals: tuple[str, ...] = SIGNALS  # reranking signals in use; () = fused retrieval order only
+    depth: int = 50  # candidates taken from hybrid retrieval
+    rescore_depth: int = 200  # ... from BM25 alone when a rescorer supplies the dense half (lexical recall is weaker)
+    jurisdiction: bool = True  # draw candidates only from texts binding the user (their region + national law)
+    region: str = ""  # the user's region (Config.region; the Ranker fills it in)
+    mode: str = "hybrid"  # first-stage retrieval
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    rescorer: object | None = field(default=None, compare=False)  # index.ranking.rescore.CandidateRescorer: dense signal
+
+    def without(self, name: str) -> "PipelineOptions":
+        """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
+        if name in SIGNALS:
+            return replace(self, signals=tuple(s for s in self.signals if s != name))
+        if name == "rerank":
+            return replace(self, signals=())
+        if name in SWITCHES:
+            return replace(self, **{name: False})
+        known = SIGNALS + ("rerank",) + SWITCHES
+        raise ValueError(f"unknown pipeline improvement {name!r}: use one of {known}")
+
+
+def bigrams(text: str) -> set[str]:
+    """The CJK character bigrams (and ASCII/digit runs) of a text."""
+    out = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            out.add(run)
+    out.update(re.findall(r"[0-9a-zA-Z]+", text))
+    return out
+
+
+def coverage(query_grams: set[str], text: str) -> float:
+    """Share of the query's bigrams that occur in text."""
+    if not query_grams:
+        return 0.0
+    return sum(g in text for g in query_grams) / len(query_grams)
+
+
+def longest_common_substring(a: str, b: str) -> int:
+    """Length of the longest common substring (short strings: titles and questions)."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0] * (len(b) + 1)
+        for j, bj in enumerate(b, 1):
+            if ch == bj:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best = cur[j]
+        prev = cur
+    return best
+
+
+def features(analysis: QueryAnalysis, hit: Hit, base: float, query_grams: set[str]) -> dict[str, float]:
+    """The reranking features of one candidate (all in 0..1)."""
+    text = hit.article_text or hit.text
+    feats = {"base": base, "coverage": coverage(query_grams, hit.doc_title + " " + text)}
+    feats["who"] = float(analysis.qtype == "who" and bool(_UNIT.search(text)) and bool(_DUTY.search(text)))
+    feats["number"] = float(analysis.qtype == "number" and bool(_FIGURE.search(text)))
+    feats["authority"] = float(hit.level != "其他")  # a legal/policy text, not a case report or a guide
+    title = re.sub(r"[《》\s]", "", hit.doc_title).replace("中华人民共和国", "")
+    lcs = longest_common_substring(title, analysis.original)
+    feats["title"] = min(1.0, lcs / max(4, min(len(title), 8))) if lcs >= 4 else 0.0
+    return feats
+
+
+def group_by_article(hits: Iterable[Hit]) -> list[Hit]:
+    """Keep the best hit of each article (hits arrive best first)."""
+    seen, out = set(), []
+    for hit in hits:
+        key = hit.article_id or hit.clause_id
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(hit)
+    return out
+
+
+def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
+    """The text sent to the retrievers under these options."""
+    text = analysis.core if options.strip else analysis.original
+    if options.synonyms:
+        extra = " ".join(t for t in analysis.expansions if t not in text)
+        text = f"{text} {extra}".strip()
+    return text
+
+
+def rescoring(kb, options: PipelineOptions) -> bool:
+    """Whether the rescorer supplies the dense half of retrieval: one is set, the dense signal is on, and the index
+    has no vectors of its own."""
+    return options.rescorer is not None and "dense" in options.signals and not kb.has_vectors
+
+
+def dense_scores(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions, kb=None) -> list[float]:
+    """Each candidate's raw query similarity: from the rescorer when it is rescoring, else the dense retriever's
+    own score (candidates it did not return get its lowest score)."""
+    if rescoring(kb, options):
+        return options.rescorer.similarities(kb, query_text(analysis, options), hits)
+    present = [h.scores["dense"] for h in hits if "dense" in (h.scores or {})]
+    if not present:
+        return [0.0] * len(hits)
+    floor = min(present)
+    return [(h.scores or {}).get("dense", floor) for h in hits]
+
+
+def rescored_base(hits: list[Hit], sims: list[float], fusion: FusionConfig | None) -> list[float]:
+    """The first-stage score of BM25-only candidates re-fused with the rescorer's ranking, as hybrid search fuses
+    BM25 with dense retrieval, scaled by the best candidate's: the dense half of hybrid for indexes without vectors."""
+    fusion = fusion or FusionConfig()
+    by_sim = sorted(range(len(hits)), key=lambda i: -sims[i])
+    lists = {"bm25": [(i, 0.0) for i in range(len(hits))], "dense": [(i, 0.0) for i in by_sim]}
+    scores = dict(rrf(lists, fusion.rrf_k, fusion.weights))
+    top = max(scores.values()) or 1.0
+    return [scores[i] / top for i in range(len(hits))]
+
+
+def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
+                     kb=None) -> list[tuple[float, dict, Hit]]:
+    """(score, features, hit) for each candidate, best first."""
+    if not hits:
+        return []
+    top = max(h.score for h in hits) or 1.0
+    base = [h.score / top for h in hits]
+    grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
+    dense = [0.0] * len(hits)
+    if "dense" in options.signals:
+        sims = dense_scores(analysis, hits, options, kb)
+        dense = normalised(sims)
+        if rescoring(kb, options):  # BM25-only candidates: fuse the rescorer's ranking in
+            base = rescored_base(hits, sims, kb.fusion)
+    scored = []
+    for hit, b, sim in zip(hits, base, dense):
+        feats = features(analysis, hit, b, grams)
+        feats["dense"] = sim
+        total = options.weights.get("base", 1.0) * feats["base"]
+        total += sum(options.weights.get(s, 0.0) * feats[s] for s in options.signals)
+        scored.append((total, feats, hit))
+    scored.sort(key=lambda t: -t[0])
+    return scored
+
+
+def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions,
+               k: int = 0) -> tuple[QueryAnalysis, list[Hit]]:
+    """Analyse the query and fetch the first-stage candidates: max(depth, k) passages, grouped by article if asked.
+    `kb` is an index.ranking.ranker.Retrieval (the KnowledgeBase)."""
+    analysis = analyze(query, kb.tokenizer.synonyms if options.synonyms else None, kb.places)
+    mode = "bm25" if options.mode == "hybrid" and not kb.has_vectors else options.mode
+    text = query_text(analysis, options)
+    depth = max(options.rescore_depth if rescoring(kb, options) else options.depth, k)
+    if options.jurisdiction:
+        filters = binding_filters(filters, analysis.region, options.region)
+    hits = kb.search(text, k=depth, filters=filters, mode=mode)
+    if options.group_articles:
+        hits = group_by_article(hits)
+    return analysis, hits
+
+
+def binding_filters(filters: Filters | None, asked: str | None, user_region: str) -> Filters:
+    """The filters narrowed to the texts that matter to the user: the region the query names, the user's own region
+    and national law. Unchanged when the caller already chose regions (their choice stands)."""
+    filters = filters or Filters()
+    if filters.regions:
+        return filters
+    return replace(filters, regions=tuple(dict.fromkeys(r for r in (asked, user_region, NATIONAL) if r)))
+
+
+def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
+                options: PipelineOptions | None = None) -> list[Hit]:
+    """Search with the best pipeline: analysed query, candidates from the binding jurisdictions (options.region and
+    national law), one per article, reranked. Callers go through index.ranking.ranker.Ranker, which checks the query
+    and sets the region."""
+    options = options or PipelineOptions()
+    analysis, hits = candidates(kb, query, filters, options, k)
+    ranked = score_candidates(analysis, hits, options, kb)
+    out = []
+    for total, _, hit in ranked[:k]:
+        out.append(replace(hit, score=round(total, 6)))
+    return out

@@ -1,0 +1,49 @@
+"""Guards the best pipeline's dev numbers on the work plan + related laws (bundled embedder), and checks our
+scorer against ../shared/eval/score.py on a run recorded from the real index."""
+import json
+
+import pytest
+
+from evaluation.harness import configurations, run_configuration
+from evaluation.scoring import read_jsonl, read_run, score
+from tests.evaluation.test_scoring import load_reference
+
+# Measured with `policykb eval` on this corpus (README, Evaluation); the test allows a small tolerance for
+# floating-point / library drift, not for a real regression.
+# (dev, workplan + related, bundled embedder: best R@5 0.978, MRR@10 0.917, lowest type R@5 0.875 — cross 7/8)
+FLOOR = {"R@5": 0.978, "MRR@10": 0.917, "per_type_R@5": 0.875}
+TOLERANCE = 0.03
+
+
+@pytest.fixture(scope="module")
+def dev_best(ranker, dev_questions):
+    questions = read_jsonl(dev_questions)
+    (best,) = configurations(["best"], dense=ranker.kb.has_vectors)
+    row, hits = run_configuration(ranker, questions, best, keep_hits=True)
+    return questions, row, hits
+
+
+def test_best_pipeline_dev_floor(dev_best):
+    _, row, _ = dev_best
+    m = row.metrics
+    assert m.recall[5] >= FLOOR["R@5"] - TOLERANCE, m.as_dict()
+    assert m.mrr >= FLOOR["MRR@10"] - TOLERANCE, m.as_dict()
+    for qtype, (hit5, total) in m.r5_by_type.items():
+        assert hit5 / total >= FLOOR["per_type_R@5"] - TOLERANCE, (qtype, m.as_dict())
+
+
+def test_best_beats_plain_hybrid(ranker, dev_best):
+    questions, best_row, _ = dev_best
+    (hybrid,) = configurations(["hybrid"], dense=ranker.kb.has_vectors)
+    row, _ = run_configuration(ranker, questions, hybrid)
+    assert best_row.metrics.mrr > row.metrics.mrr
+
+
+def test_scorer_agrees_on_recorded_run(dev_best, dev_questions, tmp_path):
+    questions, row, _ = dev_best
+    path = tmp_path / "best.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for qid, results in row.run.items():
+            fh.write(json.dumps({"id": qid, "results": results}, ensure_ascii=False) + "\n")
+    run = read_run(path)
+    assert score(questions, run).as_dict() == load_reference().score(questions, run)
