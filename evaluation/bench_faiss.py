@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", help="take the vectors of this embedding cache folder")
     p.add_argument("--model", default="onnx:multilingual-e5-small-int8/v2", help="embedder name in the cache")
     p.add_argument("--queries", type=int, default=1000)
-    p.add_argument("--m", default="16,32", help="HNSW graph degrees to build")
-    p.add_argument("--ef-construction", type=int, default=80)
-    p.add_argument("--ef-search", default="32,64,128,256")
+    p.add_argument("--m", default="32", help="HNSW graph degrees to build (comma-separated)")
+    p.add_argument("--ef-construction", type=int, default=40)
+    p.add_argument("--ef-search", default="64,128,256,512")
     p.add_argument("--threads", type=int, default=1, help="FAISS threads at query time (the server: 1 per request)")
     args = p.parse_args(argv)
 
@@ -93,10 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     faiss.omp_set_num_threads(os.cpu_count())
     _, truth = flat.search(queries, 10)
     faiss.omp_set_num_threads(args.threads)
+    headers = ["index", "efConstruction", "efSearch", "build s", "recall@10", "p50 ms", "p95 ms", "memory MB", "load s"]
+    print(table(headers, []), flush=True)
     rows = []
     _, times = timed_search(flat, queries[:200], 10)
     rows.append(["flat (exact)", "–", "–", "–", "1.000", f"{np.median(times):.1f}", f"{percentile(times, 0.95):.1f}",
                  f"{n * dim * 4 / 2**20:.0f}", "–"])
+    print(table(headers, rows[-1:]).splitlines()[-1], flush=True)
     del flat
     work = Path(tempfile.mkdtemp(prefix="bench-faiss-"))
     for m in (int(x) for x in args.m.split(",")):
@@ -119,10 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append([f"HNSW M={m}", args.ef_construction, ef, f"{build_s:.0f}", f"{recall(found, truth):.3f}",
                          f"{np.median(times):.2f}", f"{percentile(times, 0.95):.2f}",
                          f"{path.stat().st_size / 2**20:.0f} file, {mem:.0f} RSS", f"{load_s:.1f}"])
+            print(table(headers, rows[-1:]).splitlines()[-1], flush=True)
         del index, loaded
         path.unlink()
-    print(table(["index", "efConstruction", "efSearch", "build s", "recall@10", "p50 ms", "p95 ms", "memory MB",
-                 "load s"], rows))
     print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 

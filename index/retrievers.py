@@ -101,10 +101,11 @@ class BM25Retriever:
 
 @dataclass(frozen=True)
 class HNSWParams:
-    """FAISS HNSW settings for large indexes (chosen by evaluation/bench_faiss.py on 340k e5 vectors)."""
+    """FAISS HNSW settings for large indexes (FAISS's defaults but efSearch; evaluation/bench_faiss.py measures them;
+    not yet validated on 340k real e5 vectors, see README "Dense search at full-laws scale")."""
 
     m: int = 32  # graph degree: memory and build time grow with it
-    ef_construction: int = 80  # build-time beam width
+    ef_construction: int = 40  # build-time beam width
     ef_search: int = 128  # query-time beam width: recall vs latency
 
 
