@@ -10,22 +10,26 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
-from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
+from index.links import resolve_links
+from index.layout import (SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, remove_stale, swap_in,
+                          write_manifest)
 from index.passages import EMBED_FORMS, PASSAGE_TEXT_VERSION, embed_text, is_passage, passage_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
 from index.tokens import shared_tokenizer, tokenize_passages
+from index.titles import norm_title
 from index.store import DB_FILE, Passage, connect_readonly, load_all_documents, load_passage_tokens, write_store
 from index.parallel import parallel_map
 from index.responsibilities import document_duties, duties_version, write_units
 from ingest.model import Document, Problem
 from ingest.versions import resolve_versions
+from policykb.config import Config
 
 
 PARALLEL_DOCS = 500  # from this many documents, per-document work (duties) runs in forked workers
@@ -43,7 +47,8 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # "path: same text and title as path" per skipped file
+    stale_removed: list[str] = field(default_factory=list)  # leftover folders of killed builds, deleted
     unchanged: bool = False  # the corpus fingerprint matched: nothing was rewritten
     embedded: int = 0  # texts actually run through the model
     reused: int = 0  # vectors taken from the previous index or the cache
@@ -69,6 +74,9 @@ class BuildReport:
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}"
             + (f", skipped {len(self.duplicates)} duplicate(s)" if self.duplicates else ""),
         ]
+        lines += [f"  duplicate skipped: {d}" for d in self.duplicates]
+        if self.stale_removed:
+            lines.append(f"  removed {len(self.stale_removed)} folder(s) left by an interrupted build")
         if self.embedder != "none":
             lines.append(f"  vectors for {self.vector_passages} passages ({self.distinct_texts} distinct texts): "
                          f"embedded {self.embedded} new texts, reused {self.reused} vectors "
@@ -92,16 +100,16 @@ def _fingerprint(docs: Sequence[Document], extra: Sequence[str]) -> str:
 
 
 def _dedupe(docs: Sequence[Document], report: BuildReport) -> list[Document]:
-    """Keep the first of documents sharing an id or an identical body (the same law filed under two folders)."""
-    seen_ids: set[str] = set()
-    seen_bodies: set[str] = set()
+    """Keep the first of documents sharing an id, or an identical body under the same title (the same law filed
+    under two folders), naming each one skipped. Same body, different titles: distinct documents, both kept."""
+    seen: dict[str, Document] = {}
     out = []
     for d in docs:
-        if d.id in seen_ids or d.content_hash in seen_bodies:
-            report.duplicates.append(d.source_path)
+        other = seen.get(d.id) or seen.get(f"{norm_title(d.title)}\t{d.content_hash}")
+        if other is not None:
+            report.duplicates.append(f"{d.source_path}: same text and title as {other.source_path}")
             continue
-        seen_ids.add(d.id)
-        seen_bodies.add(d.content_hash)
+        seen[d.id] = seen[f"{norm_title(d.title)}\t{d.content_hash}"] = d
         out.append(d)
     return out
 
@@ -161,17 +169,22 @@ def build_index(
     progress: bool = False,
     documents: Sequence[Document] | None = None,
     problems: Sequence[Problem] = (),
+    config: Config | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
     embed_superseded: bool = False,
     embed_form: str = EMBED_FORMS[0],
 ) -> BuildReport:
     """Build (or incrementally update) the index at `index_dir` from the documents under `paths`.
 
-    `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
+    `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary);
+    else they are ingested here within the per-file limits of `config`. Leftovers of killed builds are removed on
+    every build. `on_progress(stage, fraction)` is told how far the build is (the web app's upload jobs show it).
     Superseded versions get BM25 rows but no vectors unless `embed_superseded`; `embed_form` picks the text embedded
     per passage (index.passages.EMBED_FORMS).
     """
     if embed_form not in EMBED_FORMS:
         raise ValueError(f"embed_form {embed_form!r}: use one of {', '.join(EMBED_FORMS)}")
+    tell = on_progress or (lambda stage, fraction: None)
     from ingest.pipeline import ingest_paths
 
     index_dir = Path(index_dir)
@@ -179,10 +192,11 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir), embedder=name)
     t0 = time.perf_counter()
     if documents is None:
-        result = ingest_paths([Path(p) for p in paths], progress=progress)
+        result = ingest_paths([Path(p) for p in paths], progress=progress, config=config)
         documents, problems = result.documents, result.problems
     report.problems = list(problems)
     report.seconds["ingest"] = time.perf_counter() - t0
+    tell("compare", 0.1)
     tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
@@ -190,6 +204,7 @@ def build_index(
     if name != "none":  # what gets vectors is part of the corpus's identity only when there are vectors
         extra += [f"embed_superseded={embed_superseded}", f"embed_text={embed_form}"]
     with build_lock(index_dir):
+        report.stale_removed = [p.name for p in remove_stale(index_dir)]
         t1 = time.perf_counter()
         roots = [Path(p).resolve() for p in paths]
         new_docs = _dedupe(documents, report)
@@ -249,8 +264,9 @@ def build_index(
         report.vector_passages = len(embed_rows)
         report.distinct_texts = len(set(map(text_hash, texts)))
         report.seconds["tokenize"] = time.perf_counter() - t1
+        tell("embed", 0.3)
 
-        folder = new_build_folder(index_dir)
+        folder = new_build_folder(index_dir)  # stale siblings were removed above, under the same lock
         t2 = time.perf_counter()
         dim = 0
         dense_kind = None
@@ -264,8 +280,15 @@ def build_index(
 
                 bar = tqdm(total=report.distinct_texts, desc="embedding", unit="text")
                 bar.update(sum(1 for t in dict.fromkeys(map(text_hash, texts)) if t in known))
-            vectors = cache.embed(name, texts, model.encode_passages, known=known,
-                                  on_batch=bar.update if bar else None)
+            done = [0]
+
+            def on_batch(n: int) -> None:
+                done[0] += n
+                tell("embed", 0.3 + 0.5 * min(1.0, done[0] / max(1, report.distinct_texts)))
+                if bar:
+                    bar.update(n)
+
+            vectors = cache.embed(name, texts, model.encode_passages, known=known, on_batch=on_batch)
             if bar:
                 bar.close()
             report.embedded, report.reused = cache.stats.misses, cache.stats.hits
@@ -276,8 +299,10 @@ def build_index(
         report.seconds["embed"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
+        tell("store", 0.8)
         BM25Retriever.build([u.tokens for u in passages]).save(folder)
-        write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)})
+        write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)},
+                    links=resolve_links(final))
         report.seconds["store"] = time.perf_counter() - t3
         t4 = time.perf_counter()
         duties = parallel_map(document_duties, final, min_items=PARALLEL_DOCS, chunk=50)
@@ -305,6 +330,7 @@ def build_index(
             "reused_vectors": report.reused,
             "paths": sorted({str(r) for r in roots} | set((manifest or {}).get("paths", []))),
         })
+        tell("swap", 0.95)
         swap_in(index_dir, folder)
         report.seconds["total"] = time.perf_counter() - t0
     return report

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -20,6 +22,8 @@ from index.store import DB_FILE, clause_from_row, connect_readonly, document_fro
 from index.titles import norm_title
 from index.tokens import shared_tokenizer
 from ingest.model import LEVELS, NATIONAL, Clause, Document
+from ingest.validity import VersionFacts, in_force_from, statuses, today_iso
+from ingest.versions import chain_key
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -35,6 +39,8 @@ class _DocMeta:
     issuer: str
     date: str | None
     status: str
+    effective: str | None = None
+    repealed_by: str | None = None
 
 
 _PLACE = re.compile(r"^(?:\d{4}年度?)?(?!关于)([\u4e00-\u9fff]{2,6}?)(?:省|市|自治区|自治州|地区|盟|县)")
@@ -54,7 +60,8 @@ class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
-                 fusion: FusionConfig | None = None) -> None:
+                 fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
+                 persist_queries: bool = True) -> None:
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
@@ -70,9 +77,9 @@ class KnowledgeBase:
         self.dense = DenseRetriever.load(folder) if manifest.get("embedder") != "none" else None
         self._docs = [
             _DocMeta(r["seq"], r["id"], r["title"], r["level"], r["region"], r["issuer"] or "",
-                     r["version_date"], r["status"])
-            for r in self._db.execute("SELECT seq, id, title, level, region, issuer, version_date, status "
-                                      "FROM documents ORDER BY seq")
+                     r["version_date"], r["status"], r["effective"], r["repealed_by"])
+            for r in self._db.execute("SELECT seq, id, title, level, region, issuer, version_date, status, "
+                                      "effective, repealed_by FROM documents ORDER BY seq")
         ]
         self._by_id = {d.id: d for d in self._docs}
         self.places = place_regions((d.title, d.region) for d in self._docs)
@@ -83,15 +90,24 @@ class KnowledgeBase:
                                                f"only {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
-        self._query_cache: dict[str, np.ndarray] = {}
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU, at most query_cache_size
+        self._query_cache_size = max(0, query_cache_size)
+        self._persist_queries = persist_queries  # False (the server): query vectors never reach the disk cache
         self._refs_index: dict[str, set[str]] | None = None
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
+        self._today = today  # None: the real date, read on every call (a server runs across midnight)
+        self._validity: tuple[str, dict[str, str]] | None = None  # (day, doc id -> status)
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
-             fusion: FusionConfig | None = None) -> "KnowledgeBase":
-        """Open a built index; `embedder`, when given, must be the one the index was built with."""
+             fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
+             persist_queries: bool = True) -> "KnowledgeBase":
+        """Open a built index; `embedder`, when given, must be the one the index was built with. `today` fixes the
+        day validity is judged on (tests); by default it is the real date.
+
+        Query vectors are kept in an in-memory LRU of `query_cache_size`; `persist_queries=False` (the server, where
+        anyone may type a query) only reads the on-disk cache and never grows it."""
         index_dir = Path(index_dir)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
         folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
@@ -100,7 +116,8 @@ class KnowledgeBase:
             raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
                                                 f"cannot be searched with {spec_name(embedder)!r}")
         try:
-            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion)
+            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today,
+                       query_cache_size=query_cache_size, persist_queries=persist_queries)
         except KBIndexError:
             raise
         except Exception as exc:  # missing/damaged files inside the folder
@@ -131,35 +148,45 @@ class KnowledgeBase:
             return self._embedder
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding (memoised in memory, and on disk when the KB has a cache dir)."""
+        """The query's embedding: from the in-memory LRU, else the on-disk cache (written only when persist_queries),
+        else the model."""
         with self._lock:
             hit = self._query_cache.get(query)
-        if hit is not None:
-            return hit
+            if hit is not None:
+                self._query_cache.move_to_end(query)
+                return hit
         model = self._embedder_model()
+        key = model.name + "|query"
+        vec = None
         if self._cache_dir is not None:
             with self._cache_lock:
                 cache = EmbeddingCache(self._cache_dir)
                 try:
-                    vec = cache.embed(model.name + "|query", [query], model.encode_queries)[0]
+                    if self._persist_queries:
+                        vec = cache.embed(key, [query], model.encode_queries)[0]
+                    else:
+                        vec = cache.get_many(key, [text_hash(query)]).get(text_hash(query))
                 finally:
                     cache.close()
-        else:
+        if vec is None:
             vec = model.encode_queries([query])[0]
         with self._lock:
-            if len(self._query_cache) > 4096:
-                self._query_cache.clear()
-            self._query_cache[query] = vec
+            if self._query_cache_size:
+                self._query_cache[query] = vec
+                self._query_cache.move_to_end(query)
+                while len(self._query_cache) > self._query_cache_size:
+                    self._query_cache.popitem(last=False)
         return vec
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask over passage rows allowed by the filters (None: everything allowed)."""
         f = filters or Filters()
-        key = repr(f)
+        key = repr(f) + (self.today() if f.validity else "")
         with self._lock:
             if key in self._masks:
                 return self._masks[key]
-        ok = np.fromiter((self._doc_ok(d, f) for d in self._docs), dtype=bool, count=len(self._docs))
+        valid = self.validities() if f.validity else {}
+        ok = np.fromiter((self._doc_ok(d, f, valid) for d in self._docs), dtype=bool, count=len(self._docs))
         mask = None if ok.all() else (ok[self._passage_doc] if len(self._passage_doc) else np.zeros(0, dtype=bool))
         with self._lock:
             if len(self._masks) > 64:
@@ -168,8 +195,11 @@ class KnowledgeBase:
         return mask
 
     @staticmethod
-    def _doc_ok(d: _DocMeta, f: Filters) -> bool:
-        if not f.include_superseded and d.status != "current":
+    def _doc_ok(d: _DocMeta, f: Filters, validity: dict[str, str] | None = None) -> bool:
+        if f.validity:
+            if (validity or {}).get(d.id) not in f.validity:
+                return False
+        elif not f.include_superseded and d.status != "current":
             return False
         if f.levels and d.level not in f.levels:
             return False
@@ -230,6 +260,7 @@ class KnowledgeBase:
                 [r for r, _ in rows]).fetchall())
         clauses = self._clauses(list(ids.values()))
         articles = self._clauses([c.article_id for c in clauses.values() if c.article_id])
+        valid = self.validities()
         hits = []
         for row, score in rows:
             c = clauses[ids[row]]
@@ -239,6 +270,7 @@ class KnowledgeBase:
                 clause_id=c.id, doc_id=d.id, doc_title=d.title, citation=c.citation, locator=c.locator,
                 text=c.text, article_id=c.article_id, article_text=art.text if art else c.text,
                 level=d.level, region=d.region, issuer=d.issuer, date=d.date, status=d.status, score=float(score),
+                validity=valid.get(d.id, ""), effective_date=d.effective,
                 ranks={n: r[row] for n, r in ranks.items() if row in r},
                 scores={n: float(s[row]) for n, s in raw.items() if row in s},
                 matched_terms=tuple(t for t in terms if t and t in c.text),
@@ -269,7 +301,13 @@ class KnowledgeBase:
                 return None
             rows = [r[0] for r in self._db.execute("SELECT data FROM clauses WHERE doc_id=? ORDER BY seq",
                                                    (doc_id,))] if clauses else []
-        return document_from_row(row[0], rows)
+        return self._dated(document_from_row(row[0], rows))
+
+    def _dated(self, doc: Document) -> Document:
+        """The document with its validity on today (the stored one was worked out on the build day)."""
+        doc.validity = self.validities().get(doc.id, doc.validity)
+        doc.validity_date = self.today()
+        return doc
 
     def _documents(self, seqs: list[int]) -> list[Document]:
         if not seqs:
@@ -277,12 +315,13 @@ class KnowledgeBase:
         with self._lock:
             data = dict(self._db.execute(
                 f"SELECT seq, data FROM documents WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall())
-        return [document_from_row(data[s]) for s in seqs]
+        return [self._dated(document_from_row(data[s])) for s in seqs]
 
     def _listing(self, filters: Filters | None) -> list[_DocMeta]:
         f = filters or Filters()
         rank = {lv: i for i, lv in enumerate(LEVELS)}
-        docs = [d for d in self._docs if self._doc_ok(d, f)]
+        valid = self.validities() if f.validity else {}
+        docs = [d for d in self._docs if self._doc_ok(d, f, valid)]
         docs.sort(key=lambda d: d.date or "", reverse=True)
         docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
         return docs
@@ -293,9 +332,39 @@ class KnowledgeBase:
             raise QueryError(f"offset={offset}, limit={limit}：不能为负数", "offset")
         return self._documents([d.seq for d in self._listing(filters)[offset:offset + limit]])
 
+    def sources(self) -> list[dict]:
+        """Every document's id, title, level, version date, status and source file (no body): cheap listing for
+        the file-management page."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, title, level, version_date, status, source_path, content_hash "
+                                    "FROM documents ORDER BY title, version_date").fetchall()
+        return [dict(zip(("id", "title", "level", "date", "status", "source_path", "content_hash"), r)) for r in rows]
+
     def count_documents(self, filters: Filters | None = None) -> int:
         f = filters or Filters()
-        return sum(1 for d in self._docs if self._doc_ok(d, f))
+        valid = self.validities() if f.validity else {}
+        return sum(1 for d in self._docs if self._doc_ok(d, f, valid))
+
+    # --- validity ---------------------------------------------------------------------------------------------
+    def today(self) -> str:
+        """The day validity is judged on (YYYY-MM-DD)."""
+        return today_iso(self._today)
+
+    def validities(self) -> dict[str, str]:
+        """Document id -> 现行有效 / 已被修订 / 尚未生效 / 已废止 on today (worked out once per day)."""
+        day = self.today()
+        with self._lock:
+            if self._validity is not None and self._validity[0] == day:
+                return self._validity[1]
+        by_id = self._by_id
+        facts = [VersionFacts(d.id, chain_key(d.title), (d.date is not None, d.date or "", d.status == "current"),
+                              in_force_from(d.effective, d.date),
+                              (in_force_from(r.effective, r.date) if (r := by_id.get(d.repealed_by or "")) else None))
+                 for d in self._docs]
+        found = statuses(facts, day)
+        with self._lock:
+            self._validity = (day, found)
+        return found
 
     def facets(self) -> dict[str, dict[str, int]]:
         """How many documents per level, region and issuer (for filter choices)."""
@@ -352,6 +421,45 @@ class KnowledgeBase:
             sources = self._refs_index.get(norm_title(d.title), set())
         seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
         return self._documents(seqs)
+
+    # --- article-level links and version comparison ----------------------------------------------------------
+    def _links(self, column: str, clause_id: str) -> list[dict]:
+        other = "dst" if column == "src" else "src"
+        sql = (f"SELECT DISTINCT {other}, {other}_citation FROM clause_links WHERE {column} = ? "
+               f"OR ({column} > ? AND {column} < ?) ORDER BY rowid")
+        with self._lock:
+            rows = self._db.execute(sql, (clause_id, clause_id + ".", clause_id + "/")).fetchall()
+        out, seen = [], set()
+        for cid, citation in rows:
+            if cid not in seen:
+                seen.add(cid)
+                out.append({"clause_id": cid, "citation": citation})
+        return out
+
+    def clause_cites(self, clause_id: str) -> list[dict]:
+        """Clauses this clause (or any part of it) cites by 《…》第X条 / 本法第X条: [{clause_id, citation}]."""
+        return self._links("src", clause_id)
+
+    def clause_cited_by(self, clause_id: str) -> list[dict]:
+        """Clauses that cite this clause or a part of it: [{clause_id, citation}]."""
+        return self._links("dst", clause_id)
+
+    def compare(self, doc_id: str, other_id: str) -> tuple[Document, Document, list]:
+        """条文对照 of two versions of one title, older first: (older, newer, index.compare rows). KeyError names a
+        missing document; ValueError says the two are not versions of one document."""
+        from index.compare import compare_versions
+
+        docs = []
+        for did in (doc_id, other_id):
+            d = self.document(did)
+            if d is None:
+                raise KeyError(did)
+            docs.append(d)
+        a, b = docs
+        if chain_key(a.title) != chain_key(b.title):
+            raise ValueError(f"{a.title!r} and {b.title!r} are not versions of one document")
+        older, newer = sorted((a, b), key=lambda d: (d.version_date is not None, d.version_date or "", d.id))
+        return older, newer, compare_versions(older, newer)
 
     def close(self) -> None:
         with self._lock:

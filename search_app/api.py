@@ -1,4 +1,4 @@
-"""The JSON API: /api/search, /api/ask, /api/basis, /api/documents[/<id>], /api/clauses/<id>, /healthz.
+"""The JSON API: /api/search, /api/ask, /api/basis, /api/documents[/<id>[/compare]], /api/clauses/<id>, /healthz.
 
 Every error answers with the one envelope from errors.py; every parameter is checked in params.py.
 """
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from search_app import service
 from search_app.kb import get_kb
@@ -69,6 +69,11 @@ def api_documents():
 @bp.get("/api/documents/<path:doc_id>")
 def api_document(doc_id: str):
     return jsonify(service.document_json(service.document_detail(doc_id)))
+
+
+@bp.get("/api/documents/<path:doc_id>/compare")
+def api_compare(doc_id: str):
+    return jsonify(service.compare_json(service.compare_detail(doc_id, (request.args.get("with") or "").strip())))
 
 
 @bp.get("/api/clauses/<path:clause_id>")

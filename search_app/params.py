@@ -9,8 +9,10 @@ from datetime import date
 
 from flask import current_app, request
 
+from answers.xmltext import xml_safe
 from index.hit import Filters
 from ingest.model import LEVELS
+from ingest.validity import STATUSES
 from search_app.errors import ApiError
 
 MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = index.ranking.rerank pipeline
@@ -20,6 +22,7 @@ MAX_FILTER_VALUES = 20  # repeated level=/region= values
 MAX_FILTER_CHARS = 100  # one issuer/region value
 MAX_JSON_BYTES = 64 * 1024  # request bodies of POST endpoints
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_JSON_SPECIAL = re.compile(rb'["\\\[\]{}]')
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -35,9 +38,9 @@ def check_text(value: object, name: str, max_chars: int | None = None, required:
         value = ""
     if not isinstance(value, str):
         raise ApiError(400, f"参数 {name} 应为字符串", "invalid_parameter")
-    text = value.strip()
-    if "\x00" in text:
+    if "\x00" in value:
         raise ApiError(400, f"参数 {name} 含有非法字符", "invalid_parameter")
+    text = xml_safe(value).strip()  # \f from pdftotext, \v, lone surrogates: never reach a .docx
     if required and not text:
         raise ApiError(400, f"缺少参数 {name}", "missing_parameter")
     limit = max_chars if max_chars is not None else config().max_query_chars
@@ -130,8 +133,11 @@ def _multi(name: str) -> tuple[str, ...]:
 
 
 def filters_param() -> Filters:
-    """Filters from level=, region=, issuer=, date_from=, date_to=, superseded=."""
+    """Filters from level=, region=, issuer=, date_from=, date_to=, superseded=, validity=."""
     levels = _multi("level")
+    validity = _multi("validity")
+    if (bad := [v for v in validity if v not in STATUSES]):
+        raise ApiError(400, f"参数 validity 的值 {bad[0]!r} 不是已知的时效性（{'、'.join(STATUSES)}）", "invalid_parameter")
     unknown = [lv for lv in levels if lv not in LEVELS]
     if unknown:
         raise ApiError(400, f"参数 level 的值 {unknown[0]!r} 不是已知的文件层级（{'、'.join(LEVELS)}）", "invalid_parameter")
@@ -145,6 +151,7 @@ def filters_param() -> Filters:
         date_from=date_from,
         date_to=date_to,
         include_superseded=bool_param("superseded", False),
+        validity=validity,
     )
 
 
@@ -163,16 +170,63 @@ def filters_to_args(filters: Filters) -> dict:
         args["date_to"] = filters.date_to
     if filters.include_superseded:
         args["superseded"] = "1"
+    if filters.validity:
+        args["validity"] = list(filters.validity)
     return args
 
 
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays/objects nest in a JSON text (strings skipped), in linear time and without recursion."""
+    depth = deepest = 0
+    in_string, skip = False, -1
+    for m in _JSON_SPECIAL.finditer(raw):
+        i = m.start()
+        if i == skip:  # the character after a backslash inside a string
+            continue
+        c = raw[i]
+        if in_string:
+            if c == 0x5C:
+                skip = i + 1
+            elif c == 0x22:
+                in_string = False
+        elif c == 0x22:
+            in_string = True
+        elif c in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(value):
+    """`value` with every lone surrogate in its strings (keys too) replaced by U+FFFD (depth is already bounded)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def json_body(max_bytes: int = MAX_JSON_BYTES) -> dict:
-    """The JSON object body of a POST request; 413/415/400 with a clear message otherwise."""
+    """The JSON object body of a POST request; 413/415/400 with a clear message otherwise (never a RecursionError:
+    nesting deeper than Config.max_json_depth is refused before parsing)."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, f"请求体过大（上限 {max_bytes} 字节）")
     if not request.is_json:
         raise ApiError(415, "请求体应为 JSON（Content-Type: application/json）")
-    data = request.get_json(silent=True)
+    raw = request.get_data(cache=True)
+    if len(raw) > max_bytes:
+        raise ApiError(413, f"请求体过大（上限 {max_bytes} 字节）")
+    limit = config().max_json_depth
+    if json_depth(raw) > limit:
+        raise ApiError(400, f"请求体 JSON 嵌套过深（上限 {limit} 层）", "invalid_json")
+    data = _no_surrogates(request.get_json(silent=True))  # JSON "\ud800" decodes to a string nothing can encode
     if not isinstance(data, dict):
         raise ApiError(400, "请求体应为 JSON 对象", "invalid_json")
     return data

@@ -10,7 +10,9 @@ import unicodedata
 from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
 
+from ingest.citation import book_title
 from ingest.model import LEVELS
+from ingest.validity import version_label
 
 MAX_HIGHLIGHT_TERMS = 40
 # Navigation bar shared by every page (endpoint, label); pages of other blueprints are listed by endpoint
@@ -22,7 +24,10 @@ NAV: tuple[tuple[str, str], ...] = (
     ("views.documents", "文件"),
     ("reply_views.units", "部门职责"),
     ("reply_views.reply", "答复草稿"),
+    ("manage.manage", "文件管理"),  # editors only (nav_items)
 )
+EDITOR_PAGES = {"manage.manage"}
+FEW_DOCUMENTS = 5  # a knowledge base with at most this many documents tells readers what it lacks
 STATUS_LABELS = {"current": "现行", "superseded": "已修订"}
 
 
@@ -106,18 +111,42 @@ def unit_rows(items) -> list[dict]:
 
 def nav_items() -> list[tuple[str, str]]:
     """The navigation entries whose page exists in this app."""
-    return [(ep, label) for ep, label in NAV if ep in current_app.view_functions]
+    from search_app.accounts import template_user
+
+    editor = template_user().get("role") in ("editor", "admin")
+    return [(ep, label) for ep, label in NAV if ep in current_app.view_functions and (editor or ep not in EDITOR_PAGES)]
+
+
+def kb_notice() -> dict | None:
+    """For a knowledge base holding few documents: how many, their titles (shown on every page, with how to add
+    the regulations). None when it holds enough, or cannot be opened (the page says that itself)."""
+    from search_app.kb import get_kb
+
+    try:
+        kb = get_kb()
+        if kb.manifest.get("counts", {}).get("documents", 0) > FEW_DOCUMENTS:
+            return None
+        docs = kb.sources()
+    except Exception:
+        return None
+    return {"total": len(docs), "titles": list(dict.fromkeys(d["title"] for d in docs))}
 
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
+    from search_app.accounts import template_user
+
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        kb_notice=kb_notice,
+        account=template_user,
         unit_rows=unit_rows,
         highlight=highlight,
         anchor=anchor,
         clause_url=clause_url,
         copy_text=copy_text,
         status_label=status_label,
+        book_title=book_title,
+        version_label=version_label,
         levels=LEVELS,
     )

@@ -27,23 +27,25 @@ _MAP_LOCK = "policykb_units_map_lock"
 
 
 def get_map():
-    """The app's ResponsibilityMap over the open index (503 when the index has no duties table)."""
+    """The app's ResponsibilityMap over the open index, rebuilt when the index was reloaded (503 when the index has
+    no duties table)."""
     from index.responsibilities import ResponsibilityMap
 
     app = current_app._get_current_object()
-    rmap = app.extensions.get(_MAP)
-    if rmap is not None:
-        return rmap
-    kb = get_kb()  # opened once per app and never replaced, so the map built over it is kept alongside
+    kb = get_kb()
+    held = app.extensions.get(_MAP)
+    if held is not None and held[0] is kb:
+        return held[1]
     with app.extensions.setdefault(_MAP_LOCK, threading.Lock()):
-        rmap = app.extensions.get(_MAP)
-        if rmap is None:
+        held = app.extensions.get(_MAP)
+        if held is None or held[0] is not kb:
             try:
-                rmap = ResponsibilityMap.open(kb.folder)
+                held = (kb, ResponsibilityMap.open(kb.folder))
             except (LookupError, FileNotFoundError) as exc:
-                raise ApiError(503, f"部门职责表不可用：{exc}") from None
-            app.extensions[_MAP] = rmap
-    return rmap
+                app.logger.error("responsibility map unavailable: %s", exc)
+                raise ApiError(503, "部门职责表不可用：索引中没有职责表，请重建索引") from None
+            app.extensions[_MAP] = held
+    return held[1]
 
 
 def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
@@ -148,6 +150,8 @@ def api_reply_docx():
     inquiry, ids = _inquiry_and_ids(data)
     draft = data.get("draft")
     if draft is not None:
+        if isinstance(draft, str) and len(draft) > MAX_DRAFT_CHARS:
+            raise ApiError(413, f"参数 draft 过长：{len(draft)} 字，上限 {MAX_DRAFT_CHARS} 字", "draft_too_long")
         draft = check_text(draft, "draft", max_chars=MAX_DRAFT_CHARS)
     body = reply_docx(_compose(inquiry, ids), draft)
     name = quote("答复草稿.docx")

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import PurePath
 
 from flask import current_app
 
 from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
 from answers.mandates import mandating_sentences
 from answers.terms import supports
+from index.compare import summary as compare_summary
 from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
-from search_app.errors import ApiError
+from ingest.validity import version_label
+from search_app.errors import ApiError, scrub_paths
 from search_app.kb import get_kb, get_ranker
 from search_app.render import clause_url, hit_json, level_rank, status_label
 
@@ -142,6 +145,8 @@ def group_json(g: BasisGroup) -> dict:
         "issuer": g.issuer,
         "date": g.date,
         "status": g.status,
+        "validity": g.hits[0].validity if g.hits else "",
+        "effective_date": g.hits[0].effective_date if g.hits else None,
         "score": g.score,
         "support": round(g.support, 4),
         "supported": g.supported,
@@ -162,13 +167,17 @@ def total_documents() -> int:
 
 def manifest_summary(kb) -> dict:
     """The scalar fields of the index manifest (what was built, when, with which embedder)."""
-    return {k: v for k, v in kb.manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    return {k: scrub_paths(v) if isinstance(v, str) else v for k, v in kb.manifest.items()
+            if isinstance(v, (str, int, float, bool)) or v is None}  # e.g. st:/models/x -> st:x
 
 
 def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
     data = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("body", "clauses")}
+    data["source_path"] = PurePath(doc.source_path).name  # the file's name; server folders stay private
     data["status_label"] = status_label(doc.status)
+    data["version_label"] = version_label(doc.version_date)
+    data["effective_date"] = doc.effective
     data["url"] = clause_url(doc.id)
     return data
 
@@ -218,7 +227,28 @@ def clause_json(clause_id: str) -> dict:
     data["url"] = clause_url(clause.doc_id, clause.id)
     doc = kb.document(clause.doc_id, clauses=False)  # only its metadata is shown
     data["document"] = doc_summary(doc) if doc is not None else None
+    data["cites"] = [dict(link, url=clause_url(link["clause_id"].split("#", 1)[0], link["clause_id"]))
+                     for link in kb.clause_cites(clause.id)]
+    data["cited_by"] = [dict(link, url=clause_url(link["clause_id"].split("#", 1)[0], link["clause_id"]))
+                        for link in kb.clause_cited_by(clause.id)]
     return data
+
+
+def compare_detail(doc_id: str, other_id: str) -> dict:
+    """条文对照 of two versions (404 for a missing document, 400 when they are not versions of one document)."""
+    if not other_id:
+        raise ApiError(400, "缺少参数 with：要对照的另一版本的文件 id", "missing_parameter")
+    try:
+        older, newer, rows = get_kb().compare(doc_id, other_id[:300])
+    except KeyError as exc:
+        raise ApiError(404, f"文件 {str(exc.args[0])[:100]!r} 不存在") from None
+    except ValueError:
+        raise ApiError(400, "两个文件不是同一文件的不同版本，不能对照", "invalid_parameter") from None
+    return {"older": doc_summary(older), "newer": doc_summary(newer), "rows": rows, "summary": compare_summary(rows)}
+
+
+def compare_json(detail: dict) -> dict:
+    return dict(detail, rows=[r.to_dict() for r in detail["rows"]])
 
 
 def facets() -> dict:

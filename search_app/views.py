@@ -71,6 +71,12 @@ def documents():
     )
 
 
+@bp.get("/documents/<path:doc_id>/compare")
+def compare(doc_id: str):
+    detail = service.compare_detail(doc_id, (request.args.get("with") or "").strip())
+    return render_template("compare.html", page="documents", **detail)
+
+
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str):
     detail = service.document_detail(doc_id)

@@ -74,7 +74,7 @@ def kb_app(kb_dir, kb):
     from policykb.config import Config
     from search_app import create_app
 
-    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE), kb=kb)
+    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE, rate_limit=TEST_RATE_LIMIT), kb=kb)
 
 
 @pytest.fixture()
@@ -274,7 +274,12 @@ def web_index(web_corpus, tmp_path_factory) -> Path:
     return index_dir
 
 
+TEST_RATE_LIMIT = "100000/minute"  # session apps serve many tests; the limits themselves are tested on their own apps
+
+
 def make_config(index_dir: Path, tmp: Path, **extra) -> Config:
+    extra.setdefault("rate_limit", TEST_RATE_LIMIT)
+    extra.setdefault("access_log", "")  # tests of the access log turn it on
     return Config(index_dir=index_dir, cache_dir=tmp / "cache", embedder="none", **extra)
 
 
@@ -291,8 +296,35 @@ def client(web_app):
 @pytest.fixture(scope="session")
 def kb_server(kb_dir):
     """The real `policykb serve` over the shared bundled-embedder index."""
-    with launched(kb_dir, TEST_CACHE) as url:
+    with launched(kb_dir, TEST_CACHE, env={"POLICYKB_RATE_LIMIT": TEST_RATE_LIMIT}) as url:
         yield url
+
+
+# --- accounts and a writable served knowledge base (issue 14) ----------------------------------------
+PASSWORD = "correct-horse-battery"
+
+
+def add_user(users_db: Path, name: str, role: str) -> str:
+    """Create an account with PASSWORD and return a fresh API token for it."""
+    from search_app import userdb
+
+    userdb.add_user(users_db, name, role, PASSWORD)
+    return userdb.new_token(users_db, name)
+
+
+@pytest.fixture
+def site(web_corpus, tmp_path):
+    """A fresh, writable knowledge base (the web corpus, embedder none) beside its own users database, with an
+    editor, a reader and an admin: {"root", "index", "config", "tokens"}."""
+    index_dir = tmp_path / "data" / "index"
+    build_index([web_corpus], index_dir, embedder="none")
+    cfg = make_config(index_dir, tmp_path, access_log="")
+    tokens = {role: add_user(cfg.users_path, role, role) for role in ("reader", "editor", "admin")}
+    return {"root": tmp_path, "index": index_dir, "config": cfg, "tokens": tokens}
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
 
 
 # --- the bullying reply, drafted once ----------------------------------------
