@@ -99,6 +99,27 @@ def _fingerprint(docs: Sequence[Document], extra: Sequence[str]) -> str:
     return h.hexdigest()
 
 
+def fingerprint_extra(embedder_name: str, dict_hash: str, embed_superseded: bool = False,
+                      embed_form: str = EMBED_FORMS[0]) -> list[str]:
+    """What decides an index's contents besides its documents (part of the corpus fingerprint)."""
+    extra = [str(SCHEMA_VERSION), embedder_name, dict_hash, PASSAGE_TEXT_VERSION, duties_version()]
+    if embedder_name != "none":  # what gets vectors matters only when there are vectors
+        extra += [f"embed_superseded={embed_superseded}", f"embed_text={embed_form}"]
+    return extra
+
+
+def corpus_fingerprint(docs: Sequence[Document], embedder_name: str, dict_hash: str, embed_superseded: bool = False,
+                       embed_form: str = EMBED_FORMS[0]) -> str:
+    """The fingerprint a build with this embedder would record for these (version-resolved) documents."""
+    return _fingerprint(docs, fingerprint_extra(embedder_name, dict_hash, embed_superseded, embed_form))
+
+
+def dense_description(kind: str | None) -> str | None:
+    """The manifest's one-line description of the FAISS index (None without vectors)."""
+    return kind and (f"faiss {kind} inner product"
+                     + (" (exact)" if kind == "flat" else f" (approximate, above {EXACT_LIMIT} vectors)"))
+
+
 def _dedupe(docs: Sequence[Document], report: BuildReport) -> list[Document]:
     """Keep the first of documents sharing an id, or an identical body under the same title (the same law filed
     under two folders), naming each one skipped. Same body, different titles: distinct documents, both kept."""
@@ -200,9 +221,7 @@ def build_index(
     tokenizer = shared_tokenizer()
     dict_hash = tokenizer.dictionary_hash
 
-    extra = [str(SCHEMA_VERSION), name, dict_hash, PASSAGE_TEXT_VERSION, duties_version()]
-    if name != "none":  # what gets vectors is part of the corpus's identity only when there are vectors
-        extra += [f"embed_superseded={embed_superseded}", f"embed_text={embed_form}"]
+    extra = fingerprint_extra(name, dict_hash, embed_superseded, embed_form)
     with build_lock(index_dir):
         report.stale_removed = [p.name for p in remove_stale(index_dir)]
         t1 = time.perf_counter()
@@ -313,8 +332,7 @@ def build_index(
             "embedder": name,
             "embedder_spec": embedder,
             "dim": dim,
-            "dense_index": dense_kind and f"faiss {dense_kind} inner product"
-            + (" (exact)" if dense_kind == "flat" else f" (approximate, above {EXACT_LIMIT} vectors)"),
+            "dense_index": dense_description(dense_kind),
             "bm25": "bm25s lucene k1=1.5 b=0.75 over jieba tokens",
             "dictionary_hash": dict_hash,
             "passage_text": PASSAGE_TEXT_VERSION,

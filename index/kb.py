@@ -5,7 +5,7 @@ import re
 import threading
 from collections import OrderedDict
 from datetime import date
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -16,7 +16,7 @@ from index.embedders import EmbedderError, make_embedder, spec_name
 from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError, QueryError
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
-from index.layout import read_manifest
+from index.layout import FolderLease, lease_current, read_manifest
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
@@ -61,10 +61,11 @@ class KnowledgeBase:
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
                  fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
-                 persist_queries: bool = True) -> None:
+                 persist_queries: bool = True, lease: FolderLease | None = None) -> None:
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
+        self.lease = lease  # held until close(): the folder is not deleted under us by a rebuild
         self.fusion = fusion or FusionConfig()
         self._lock = threading.RLock()  # guards the shared SQLite connection and lazy state
         self._cache_lock = threading.Lock()  # guards the on-disk query-vector cache
@@ -94,6 +95,7 @@ class KnowledgeBase:
         self._query_cache_size = max(0, query_cache_size)
         self._persist_queries = persist_queries  # False (the server): query vectors never reach the disk cache
         self._refs_index: dict[str, set[str]] | None = None
+        self._article_cites: dict[str, int] | None = None  # article id -> citing clauses of other documents
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
         self._today = today  # None: the real date, read on every call (a server runs across midnight)
@@ -110,17 +112,20 @@ class KnowledgeBase:
         anyone may type a query) only reads the on-disk cache and never grows it."""
         index_dir = Path(index_dir)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
-        folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
-        manifest = read_manifest(folder)
-        if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
-            raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
-                                                f"cannot be searched with {spec_name(embedder)!r}")
+        # pin the folder, leased: a rebuild swapping the link later neither affects nor deletes it while open
+        folder, lease = lease_current(index_dir)
         try:
+            manifest = read_manifest(folder)
+            if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
+                raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
+                                                    f"cannot be searched with {spec_name(embedder)!r}")
             return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today,
-                       query_cache_size=query_cache_size, persist_queries=persist_queries)
+                       query_cache_size=query_cache_size, persist_queries=persist_queries, lease=lease)
         except KBIndexError:
+            lease.close()
             raise
         except Exception as exc:  # missing/damaged files inside the folder
+            lease.close()
             raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from None
 
     # --- search -------------------------------------------------------------------------------------------
@@ -407,20 +412,41 @@ class KnowledgeBase:
                 seqs.append(d.seq)
         return self._documents(seqs)
 
-    def cited_by(self, doc_id: str) -> list[Document]:
-        """Corpus documents whose text cites this document's title."""
+    def _citing(self, doc_id: str) -> set[str]:
+        """Ids of the documents whose text cites this document's title (by 《title》)."""
         d = self._by_id.get(doc_id)
         if d is None:
-            return []
+            return set()
         with self._lock:
             if self._refs_index is None:
                 index: dict[str, set[str]] = {}
                 for src, t in self._db.execute("SELECT doc_id, title FROM refs"):
                     index.setdefault(norm_title(t), set()).add(src)
                 self._refs_index = index
-            sources = self._refs_index.get(norm_title(d.title), set())
+            return self._refs_index.get(norm_title(d.title), set())
+
+    def cited_by(self, doc_id: str) -> list[Document]:
+        """Corpus documents whose text cites this document's title."""
+        sources = self._citing(doc_id)
         seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
         return self._documents(seqs)
+
+    def citation_count(self, doc_id: str) -> int:
+        """How many other documents cite this one: a prior for the general, much-applied laws (ranking feature)."""
+        return sum(1 for s in self._citing(doc_id) if s != doc_id)
+
+    def article_citation_count(self, article_id: str | None) -> int:
+        """How many clauses of other documents cite this article (《…》第X条 links): the article-level prior."""
+        if not article_id:
+            return 0
+        with self._lock:
+            if self._article_cites is None:  # one pass over the links, on first use
+                counts: dict[str, int] = {}
+                for dst, src in self._db.execute("SELECT dst_article, src FROM clause_links WHERE dst_article IS NOT NULL"):
+                    if src.split("#", 1)[0] != dst.split("#", 1)[0]:
+                        counts[dst] = counts.get(dst, 0) + 1
+                self._article_cites = counts
+            return self._article_cites.get(article_id, 0)
 
     # --- article-level links and version comparison ----------------------------------------------------------
     def _links(self, column: str, clause_id: str) -> list[dict]:
@@ -462,5 +488,8 @@ class KnowledgeBase:
         return older, newer, compare_versions(older, newer)
 
     def close(self) -> None:
+        """Close the database and let go of the folder's lease (a replaced folder may then be removed)."""
         with self._lock:
             self._db.close()
+            if self.lease is not None:
+                self.lease.close()

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from flask import Blueprint, jsonify, request
 
 from search_app import service
-from search_app.kb import get_kb
+from search_app.kb import get_kb, holder, semantic_status
 from search_app.params import (
     MAX_PAGE_SIZE,
     filters_param,
@@ -26,7 +26,8 @@ bp = Blueprint("api", __name__)
 @bp.get("/healthz")
 def healthz():
     kb = get_kb()
-    return jsonify({"status": "ok", "documents": service.total_documents(), "manifest": service.manifest_summary(kb)})
+    return jsonify({"status": "ok", "documents": service.total_documents(), "index": holder().status(),
+                    "semantic": semantic_status(), "manifest": service.manifest_summary(kb)})
 
 
 @bp.get("/api/search")

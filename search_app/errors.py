@@ -62,7 +62,7 @@ def wants_json() -> bool:
 
 
 # An absolute POSIX path (not part of a URL): /a/b/c -> c. Server folders never reach a user.
-_ABS_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"()（）：:，,。；;]+/)+([^\s/'\"()（）：:，,。；;]*)")
+_ABS_PATH = re.compile(r"(?<![\w./])/(?:[^\s/'\"()（）：:，,。；;]+/)+([^\s/'\"()（）：:，,。；;]*)")
 
 
 def scrub_paths(message: str) -> str:

@@ -27,7 +27,9 @@ class _StateCollector:
         self.app = app
 
     def collect(self):
-        kb = self.app.extensions.get("policykb_kb")
+        from search_app.kb import served_kb
+
+        kb = served_kb(self.app)
         built = GaugeMetricFamily("policykb_index_built_timestamp_seconds",
                                   "Build time of the index being served (Unix seconds)", labels=["embedder"])
         docs = GaugeMetricFamily("policykb_index_documents", "Documents in the index being served")

@@ -6,13 +6,12 @@ GET /api/units, GET /api/units/<name>. Errors use the app's one envelope; inputs
 """
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from search_app.errors import ApiError
-from search_app.kb import get_kb, get_ranker
+from search_app.kb import get_kb, get_map, get_ranker
 from search_app.params import MAX_JSON_BYTES, bool_param, check_text, int_param, json_body
 
 bp = Blueprint("reply_views", __name__)
@@ -22,32 +21,6 @@ MAX_CLAUSE_ID_CHARS = 300
 MAX_UNIT_NAME_CHARS = 40
 MAX_TOPIC_CHARS = 100
 MAX_DUTIES_PAGE = 200
-_MAP = "policykb_units_map"
-_MAP_LOCK = "policykb_units_map_lock"
-
-
-def get_map():
-    """The app's ResponsibilityMap over the open index, rebuilt when the index was reloaded (503 when the index has
-    no duties table)."""
-    from index.responsibilities import ResponsibilityMap
-
-    app = current_app._get_current_object()
-    kb = get_kb()
-    held = app.extensions.get(_MAP)
-    if held is not None and held[0] is kb:
-        return held[1]
-    with app.extensions.setdefault(_MAP_LOCK, threading.Lock()):
-        held = app.extensions.get(_MAP)
-        if held is None or held[0] is not kb:
-            try:
-                held = (kb, ResponsibilityMap.open(kb.folder))
-            except (LookupError, FileNotFoundError) as exc:
-                app.logger.error("responsibility map unavailable: %s", exc)
-                raise ApiError(503, "部门职责表不可用：索引中没有职责表，请重建索引") from None
-            app.extensions[_MAP] = held
-    return held[1]
-
-
 def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
     from answers.reply import MAX_INQUIRY_CHARS
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import PurePath
 
-from flask import current_app
-
 from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
 from answers.mandates import mandating_sentences
 from answers.terms import supports
@@ -14,7 +12,7 @@ from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
 from ingest.validity import version_label
 from search_app.errors import ApiError, scrub_paths
-from search_app.kb import get_kb, get_ranker
+from search_app.kb import generation_cache, get_kb, get_ranker
 from search_app.render import clause_url, hit_json, level_rank, status_label
 
 
@@ -96,11 +94,12 @@ def ask_json(result: AskResult) -> dict:
 
 
 def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
-    """Documents holding the best clauses: those clearly addressing the query first, each part ordered by
-    authority (法律 > … > 工作要点) and then newest first."""
+    """Documents holding the best clauses (the best pipeline: the learned ranking over the texts binding the user):
+    those clearly addressing the query first, each part by authority (法律 > … > 工作要点), and within a level by
+    the ranking's relevance."""
     groups: list[BasisGroup] = []
     tokenizer = get_kb().tokenizer
-    found = get_ranker().search_documents(q, k=k, filters=filters)
+    found = get_ranker().search_documents(q, k=k, filters=filters, mode="best")
     for g in found:
         hits = g.hits
         support = max(supports(q, hits, tokenizer), default=0.0)
@@ -125,16 +124,10 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
                 support=support,
             )
         )
-    # Documents that clearly address the query first, each part by authority, then newest first.
-    groups.sort(key=lambda g: (not g.supported, level_rank(g.level), _neg_date(g.date)))
+    # Documents that clearly address the query first, each part by authority, then by relevance (the rank of the
+    # document's best clause in the ranking; the sort is stable, so found already holds that order).
+    groups.sort(key=lambda g: (not g.supported, level_rank(g.level)))
     return groups
-
-
-def _neg_date(date: str | None) -> str:
-    """Sort key putting later dates first and undated last."""
-    if not date:
-        return "~"
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in date)
 
 
 def group_json(g: BasisGroup) -> dict:
@@ -166,9 +159,9 @@ def total_documents() -> int:
 
 
 def manifest_summary(kb) -> dict:
-    """The scalar fields of the index manifest (what was built, when, with which embedder)."""
+    """The scalar fields of the index manifest (what was built, when, with which embedder), paths cut."""
     return {k: scrub_paths(v) if isinstance(v, str) else v for k, v in kb.manifest.items()
-            if isinstance(v, (str, int, float, bool)) or v is None}  # e.g. st:/models/x -> st:x
+            if isinstance(v, (str, int, float, bool)) or v is None}
 
 
 def doc_summary(doc: Document) -> dict:
@@ -253,12 +246,12 @@ def compare_json(detail: dict) -> dict:
 
 def facets() -> dict:
     """Filter choices offered on the pages: the levels (in authority order) and regions present in the index."""
-    app = current_app._get_current_object()
-    cached = app.extensions.get("policykb_facets")
+    store = generation_cache()  # per index: a reloaded index brings its own levels and regions
+    cached = store.get("facets")
     if cached is None:
         counts = get_kb().facets()
         levels = [lv for lv in LEVELS if lv in counts.get("levels", {})] or list(LEVELS)
         regions = sorted(counts.get("regions", {}), key=lambda r: (r != "全国", r != "上海", r))
         cached = {"levels": levels, "regions": regions, "issuers": sorted(counts.get("issuers", {}))}
-        app.extensions["policykb_facets"] = cached
+        store["facets"] = cached
     return cached

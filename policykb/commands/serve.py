@@ -27,6 +27,9 @@ def register(subparsers, config: Config) -> None:
     p.add_argument("--port", type=int, default=None, help=f"port (default: {config.port}; 0 picks a free port)")
     p.add_argument("--workers", type=int, default=None, help=f"server threads (default: {config.workers})")
     add_server_arguments(p, config)
+    p.add_argument("--reload-interval", type=float, default=None, metavar="SECONDS",
+                   help="how often to look for a rebuilt index and switch to it without a restart "
+                        f"(default: {config.reload_interval}; 0 turns live reload off)")
     p.set_defaults(run=run)
 
 
@@ -81,9 +84,13 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from search_app.kb import open_kb
 
     cfg = config.with_overrides(index_dir=args.index, host=args.host, port=args.port, workers=args.workers,
-                                **server_overrides(args))
+                                reload_interval=args.reload_interval, **server_overrides(args))
     if cfg.workers < 1:
         print(f"policykb serve: error: --workers must be at least 1, got {cfg.workers}", file=sys.stderr)
+        return 2
+    if cfg.reload_interval < 0:
+        print(f"policykb serve: error: --reload-interval must be 0 or more seconds, got {cfg.reload_interval}",
+              file=sys.stderr)
         return 2
     if not 0 <= cfg.port <= 65535:
         print(f"policykb serve: error: --port must be 0…65535, got {cfg.port}", file=sys.stderr)
