@@ -87,8 +87,9 @@ class KnowledgeBase:
         self.places = place_regions((d.title, d.region) for d in self._docs)
         self._passage_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM passages ORDER BY row")),
                                      dtype=np.int32)
-        if self.dense is not None and self.dense.size != len(self._passage_doc):
-            raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._passage_doc)} passages")
+        if self.dense is not None and self.dense.size and int(self.dense.rows().max()) >= len(self._passage_doc):
+            raise IndexCorruptError(index_dir, f"vectors for rows up to {int(self.dense.rows().max())}, "
+                                               f"only {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU, at most query_cache_size
@@ -142,7 +143,7 @@ class KnowledgeBase:
         with self._lock:
             if self._embedder is None:
                 try:
-                    model = make_embedder(self.manifest.get("embedder_spec", ""))
+                    model = make_embedder(self.manifest.get("embedder_spec", ""), self._cache_dir)
                 except EmbedderError as exc:
                     raise IndexMismatchError(self.index_dir, f"its embedder cannot be loaded: {exc}") from None
                 if model.name != self.manifest.get("embedder") or model.dim != self.manifest.get("dim"):
