@@ -23,7 +23,7 @@ $(STAMP): setup.cfg pyproject.toml
 install: $(STAMP)
 
 # Debian's chromium (Playwright cannot download browsers here), CJK fonts for readable screenshots, and nginx to
-# check deploy/nginx.conf (tests/policykb/test_nginx.py).
+# check search_app/deploy/nginx.conf (tests/policykb/test_nginx.py).
 browser:
 	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ -x /usr/sbin/nginx ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
