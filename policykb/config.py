@@ -18,13 +18,16 @@ class Config:
 
     index_dir: Path = Path("data/index")  # POLICYKB_INDEX_DIR: the built knowledge base folder
     cache_dir: Path = Path("data/cache")  # POLICYKB_CACHE_DIR: on-disk embedding cache
-    embedder: str = "bundled"  # POLICYKB_EMBEDDER: bundled | none | st:<model name or path>
+    embedder: str = "bundled"  # POLICYKB_EMBEDDER: bundled | onnx | none | st:<model name or path>
+    embed_superseded: bool = False  # POLICYKB_EMBED_SUPERSEDED: also embed superseded versions (BM25 has them anyway)
+    embed_text: str = "full"  # POLICYKB_EMBED_TEXT: text embedded per unit: full | heading+text | text
     corpus: tuple[str, ...] = ("corpus",)  # POLICYKB_CORPUS: folders/files to ingest (os.pathsep-separated)
     host: str = "127.0.0.1"  # POLICYKB_HOST
     port: int = 8000  # POLICYKB_PORT
     workers: int = 4  # POLICYKB_WORKERS: server threads
     max_query_chars: int = 500  # POLICYKB_MAX_QUERY_CHARS: longer queries are rejected
     max_top_k: int = 50  # POLICYKB_MAX_TOP_K: upper bound on results per request
+    result_pool: int = 50  # POLICYKB_RESULT_POOL: results one query is ranked into (its total, sorts and pages)
     region: str = "上海"  # POLICYKB_REGION: the users' region; best search draws on its texts and national law
     # --- server: accounts, uploads, limits, operations (issue 14) ---
     users_db: Path | None = None  # POLICYKB_USERS_DB: users, tokens, jobs, audit log (default: users.sqlite beside the index)
@@ -92,6 +95,10 @@ def _parse(name: str, type_name: str, raw: str):
             return value in ("1", "true", "yes", "on")
         if "Path" in type_name:
             return Path(raw)
+        if "bool" in type_name:
+            if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ValueError("expected true or false")
+            return raw.strip().lower() in ("1", "true", "yes", "on")
         if "int" in type_name:
             return int(raw)
         if "float" in type_name:

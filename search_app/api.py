@@ -10,12 +10,15 @@ from flask import Blueprint, jsonify, request
 
 from search_app import service
 from search_app.kb import get_kb, holder, semantic_status
+from search_app.listing import BASIS_SORTS, DOCUMENT_SORTS, SEARCH_SORTS
 from search_app.params import (
     MAX_PAGE_SIZE,
     filters_param,
     int_param,
     mode_param,
+    offset_param,
     query_param,
+    sort_param,
     top_k_param,
 )
 from search_app.render import hit_json
@@ -33,8 +36,10 @@ def healthz():
 @bp.get("/api/search")
 def api_search():
     q, k, mode, filters = query_param(), top_k_param(), mode_param(), filters_param()
-    hits = service.search(q, k, filters, mode)
-    return jsonify({"query": q, "mode": mode, "k": k, "filters": asdict(filters), "results": [hit_json(h) for h in hits]})
+    sort, offset = sort_param(SEARCH_SORTS), offset_param(service.result_pool())
+    page = service.search_page(q, k, filters, mode, offset, sort)
+    return jsonify({"query": q, "mode": mode, "k": k, "filters": asdict(filters), "sort": sort, "offset": offset,
+                    "total": page.total, "total_capped": page.capped, "results": [hit_json(h) for h in page.items]})
 
 
 @bp.get("/api/ask")
@@ -47,8 +52,10 @@ def api_ask():
 @bp.get("/api/basis")
 def api_basis():
     q, k, filters = query_param(), top_k_param(), filters_param()
-    groups = service.basis(q, k, filters)
-    return jsonify({"query": q, "k": k, "documents": [service.group_json(g) for g in groups]})
+    sort, offset = sort_param(BASIS_SORTS), offset_param(service.result_pool())
+    page = service.basis_page(q, k, filters, offset, sort)
+    return jsonify({"query": q, "k": k, "sort": sort, "offset": offset, "total": page.total,
+                    "total_capped": page.capped, "documents": [service.group_json(g) for g in page.items]})
 
 
 @bp.get("/api/documents")
@@ -56,12 +63,14 @@ def api_documents():
     filters = filters_param()
     offset = int_param("offset", 0, 0, 10_000_000)
     limit = int_param("limit", 50, 1, MAX_PAGE_SIZE)
-    listing = service.list_documents(filters, offset, limit)
+    sort = sort_param(DOCUMENT_SORTS)
+    listing = service.list_documents(filters, offset, limit, sort)
     return jsonify(
         {
             "total": listing["total"],
             "offset": offset,
             "limit": limit,
+            "sort": sort,
             "documents": [service.doc_summary(d) for d in listing["documents"]],
         }
     )

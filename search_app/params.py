@@ -102,6 +102,16 @@ def mode_param() -> str:
     return choice_param("mode", MODES, "best")
 
 
+def offset_param(high: int = 10_000_000) -> int:
+    """The first result to show (`offset`, 0-based) of a paged list."""
+    return int_param("offset", 0, 0, high)
+
+
+def sort_param(choices: tuple[str, ...]) -> str:
+    """How a result list is ordered (`sort`): one of `choices`, the first being the default."""
+    return choice_param("sort", choices, choices[0])
+
+
 def _date_param(name: str) -> str | None:
     raw = (request.args.get(name) or "").strip()
     if not raw:

@@ -21,6 +21,9 @@ MAX_CLAUSE_ID_CHARS = 300
 MAX_UNIT_NAME_CHARS = 40
 MAX_TOPIC_CHARS = 100
 MAX_DUTIES_PAGE = 200
+MAX_UNIT_DUTIES = 2000  # duties read to group one unit's page (the largest unit has a few hundred)
+
+
 def _inquiry_and_ids(data: dict) -> tuple[str, list[str] | None]:
     from answers.reply import MAX_INQUIRY_CHARS
 
@@ -84,7 +87,8 @@ def reply():
 
     q = check_text(request.args.get("q"), "q", max_chars=MAX_INQUIRY_CHARS, required=False)
     result = _compose(q, None) if q else None
-    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply")
+    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply",
+                           asked="q" in request.args)
 
 
 @bp.get("/units")
@@ -93,18 +97,32 @@ def units():
     topic = check_text(request.args.get("topic"), "topic", max_chars=MAX_TOPIC_CHARS, required=False)
     superseded = bool_param("superseded")
     listing = rmap.units(include_superseded=superseded)
-    matches = rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded) if topic else []
+    matches = _topic_matches(rmap, topic, superseded) if topic else []
     return render_template("units.html", units=listing, topic=topic, matches=matches, unit=None, page="units",
-                           max_topic=MAX_TOPIC_CHARS)
+                           max_topic=MAX_TOPIC_CHARS, asked="topic" in request.args)
+
+
+def _topic_matches(rmap, topic: str, superseded: bool) -> list[dict]:
+    """Units whose duties match the topic, as a phrase before its parts."""
+    from index.responsibilities import topic_phrases
+
+    return rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded,
+                                phrases=topic_phrases(topic))
+
+
+def _grouped(rmap, unit: str, superseded: bool = False):
+    """The unit's duties without repeats, by role and document (index.responsibilities.grouped)."""
+    from index.responsibilities import grouped
+
+    return grouped(rmap.duties_of(unit, limit=MAX_UNIT_DUTIES, include_superseded=superseded))
 
 
 @bp.get("/units/<path:name>")
 def unit_page(name: str):
     rmap, name, unit = _unit_or_404(name)
-    limit = int_param("limit", MAX_DUTIES_PAGE, 1, MAX_DUTIES_PAGE)
-    duties = rmap.duties_of(unit, limit=limit)
-    return render_template("units.html", units=None, topic="", matches=[], unit=unit, duties=duties,
-                           total=rmap.count_of(unit), page="units")
+    groups = _grouped(rmap, unit)
+    return render_template("units.html", units=None, topic="", matches=[], unit=unit, groups=groups,
+                           total=sum(g.count for g in groups), page="units")
 
 
 # ---- API --------------------------------------------------------------------------------------------------------
@@ -143,7 +161,7 @@ def api_units():
         out["matches"] = [
             {"name": m["name"], "category": m["category"], "score": m["score"],
              "duties": [_duty_json(d) for d in m["duties"]]}
-            for m in rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded)
+            for m in _topic_matches(rmap, topic, superseded)
         ]
     return jsonify(out)
 
@@ -155,5 +173,11 @@ def api_unit(name: str):
     offset = int_param("offset", 0, 0, 1_000_000)
     superseded = bool_param("superseded")
     duties = rmap.duties_of(unit, limit=limit, offset=offset, include_superseded=superseded)
+    groups = _grouped(rmap, unit, superseded)
     return jsonify({"name": unit, "query": name, "total": rmap.count_of(unit, include_superseded=superseded),
-                    "offset": offset, "limit": limit, "duties": [_duty_json(d) for d in duties]})
+                    "offset": offset, "limit": limit, "duties": [_duty_json(d) for d in duties],
+                    "distinct": sum(g.count for g in groups),
+                    "roles": [{"role": g.role, "count": g.count,
+                               "documents": [{"doc_id": d.doc_id, "doc_title": d.doc_title,
+                                              "duties": [_duty_json(r) for r in d.duties]} for d in g.documents]}
+                              for g in groups]})

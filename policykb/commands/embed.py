@@ -52,7 +52,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
             client = connect(cfg.cluster)
             runner, workers = cluster_runner(client, spec), max(1, worker_threads(client))
         report = embed_index(cfg.index_dir, spec, cache_dir=cfg.cache_dir, batch_size=cfg.embed_batch_size,
-                             runner=runner, workers=workers, progress=not args.no_progress)
+                             runner=runner, workers=workers, progress=not args.no_progress,
+                             embed_superseded=cfg.embed_superseded, embed_form=cfg.embed_text)
     except (EmbedderError, KBIndexError, ValueError, OSError) as exc:
         print(f"policykb embed: error: --index {cfg.index_dir}: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""deploy/nginx.conf is a valid nginx configuration (`nginx -t` with a throw-away certificate), and nginx in front
+"""search_app/deploy/nginx.conf is a valid nginx configuration (`nginx -t` with a throw-away certificate), and nginx in front
 of a real `policykb serve` passes requests and the client address through."""
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ import pytest
 from policykb.commands.serve import launched
 from tests.conftest import REPO
 
-CONF = REPO / "deploy" / "nginx.conf"
+CONF = REPO / "search_app" / "deploy" / "nginx.conf"
 
 
 def _nginx() -> str:
     path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if path is None:
         pytest.skip("nginx is not installed (Debian: apt-get install nginx-light; `make browser` does it as root): "
-                    "deploy/nginx.conf was not checked")
+                    "search_app/deploy/nginx.conf was not checked")
     if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed: cannot make a test certificate for deploy/nginx.conf")
+        pytest.skip("openssl is not installed: cannot make a test certificate for search_app/deploy/nginx.conf")
     return path
 
 
@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 
 def _site(tmp: Path, upstream: int = 8000, http_port: int = 80, https_port: int = 443) -> Path:
-    """deploy/nginx.conf inside a minimal main config, with a self-signed certificate and the given ports."""
+    """search_app/deploy/nginx.conf inside a minimal main config, with a self-signed certificate and the given ports."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                     "-keyout", str(tmp / "t.key"), "-out", str(tmp / "t.crt")], check=True, capture_output=True)
     site = CONF.read_text(encoding="utf-8")
