@@ -11,7 +11,8 @@ from tests.conftest import SHARED_CORPUS, need_shared
 SLICE = 60  # the first questions of real_dev's training folds (file order)
 # Measured with this test's index (README, Evaluation): best (learned) and best-linear on the slice. The slice is
 # training data of the ranker and its index holds only 14 laws: a guard against regressions, not a measurement.
-RECORDED = {"best": {"R@5": 0.767, "MRR@10": 0.633}, "best-linear": {"R@5": 0.700, "MRR@10": 0.536}}
+# best re-recorded for the blend11 model (trained also on child-protection pools over B): MRR 0.633 -> 0.575 here.
+RECORDED = {"best": {"R@5": 0.767, "MRR@10": 0.575}, "best-linear": {"R@5": 0.700, "MRR@10": 0.536}}
 TOLERANCE = 0.02
 
 
