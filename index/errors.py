@@ -30,6 +30,12 @@ class QueryError(InputError):
         super().__init__(message, param)
 
 
+class QueryTooLongError(QueryError):
+    """The query is longer than Config.max_query_chars."""
+
+    code = "query_too_long"
+
+
 class NotFoundError(PolicyKBError):
     """A document, clause or department the caller named is not in the knowledge base."""
 

@@ -4,7 +4,7 @@ Every error goes through `error_response`, so status, code and message always ag
 """
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from index.errors import KBIndexError, PolicyKBError
@@ -88,7 +88,12 @@ def register_error_handlers(app: Flask) -> None:
             404: "请求的地址不存在",
             405: f"该地址不支持 {request.method} 请求",
         }.get(status, exc.description or exc.name)
-        return error_response(status, message)
+        body, status = error_response(status, message)
+        response = make_response(body, status)
+        for name, value in exc.get_headers():  # e.g. the Allow header of a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

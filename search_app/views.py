@@ -1,31 +1,30 @@
-"""HTML pages: 检索 (/, /search), 问答 (/ask), 文件 (/documents/<id>), 依据 (/basis), 文件列表 (/documents)."""
+"""HTML pages: 检索 (/, /search), 问答 (/ask), 文件 (/documents/<id>), 依据 (/basis), 文件列表 (/documents).
+
+Their parameters are validated by the same models as the API (search_app.schemas); the pages are not part of the
+OpenAPI document.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
+from flask_openapi3 import APIBlueprint
 
+from index.ranking.ranker import MODES
 from search_app import service
-from search_app.params import (
-    MODES,
-    filters_param,
-    filters_to_args,
-    int_param,
-    mode_param,
-    query_param,
-    top_k_param,
-)
+from search_app.params import filters_to_args
+from search_app.schemas import DocPath, DocumentsPageQuery, PageQuery
 
-bp = Blueprint("views", __name__)
+bp = APIBlueprint("views", __name__, doc_ui=False)
 
 PAGE_SIZE = 30
 
 
-def _form_state() -> dict:
+def _form_state(query: PageQuery) -> dict:
     """The query, mode, k and filters of the current request, for re-filling the form."""
-    filters = filters_param()
+    filters = query.filters()
     return {
-        "q": query_param(required=False),
-        "mode": mode_param(),
-        "k": top_k_param(),
+        "q": query.q,
+        "mode": query.mode,
+        "k": query.top_k(),
         "filters": filters,
         "filter_args": filters_to_args(filters),
         "modes": MODES,
@@ -34,36 +33,35 @@ def _form_state() -> dict:
 
 @bp.get("/")
 @bp.get("/search")
-def search():
-    state = _form_state()
+def search(query: PageQuery):
+    state = _form_state(query)
     hits = service.search(state["q"], state["k"], state["filters"], state["mode"]) if state["q"] else []
     return render_template("search.html", page="search", hits=hits, facets=service.facets(), **state)
 
 
 @bp.get("/ask")
-def ask():
-    state = _form_state()
+def ask(query: PageQuery):
+    state = _form_state(query)
     result = service.ask(state["q"], state["k"], state["filters"], state["mode"]) if state["q"] else None
     return render_template("ask.html", page="ask", result=result, facets=service.facets(), **state)
 
 
 @bp.get("/basis")
-def basis():
-    state = _form_state()
+def basis(query: PageQuery):
+    state = _form_state(query)
     groups = service.basis(state["q"], state["k"], state["filters"]) if state["q"] else []
     return render_template("basis.html", page="basis", groups=groups, facets=service.facets(), **state)
 
 
 @bp.get("/documents")
-def documents():
-    filters = filters_param()
-    page_no = int_param("page", 1, 1, 100_000)
-    listing = service.list_documents(filters, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+def documents(query: DocumentsPageQuery):
+    filters = query.filters()
+    listing = service.list_documents(filters, (query.page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template(
         "documents.html",
         page="documents",
         listing=listing,
-        page_no=page_no,
+        page_no=query.page,
         page_size=PAGE_SIZE,
         filters=filters,
         filter_args=filters_to_args(filters),
@@ -72,7 +70,7 @@ def documents():
 
 
 @bp.get("/documents/<path:doc_id>")
-def document(doc_id: str):
-    detail = service.document_detail(doc_id)
+def document(path: DocPath):
+    detail = service.document_detail(path.doc_id)
     target = (request.args.get("clause") or "")[:300]
     return render_template("document.html", page="documents", target=target, **detail)

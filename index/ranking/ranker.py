@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Protocol
 
-from index.errors import QueryError
+from index.errors import QueryError, QueryTooLongError
 from index.fusion import FusionConfig
 from index.hit import Filters, Hit
 from index.ranking.query import check_region
@@ -60,10 +60,10 @@ class Ranker:
     def check(self, query) -> str:
         """The query as the user typed it, stripped; QueryError (in Chinese) when empty or too long."""
         if not isinstance(query, str) or not query.strip():
-            raise QueryError("请输入问题或关键词")
+            raise QueryError("请输入问题或关键词（参数 q）")
         query = query.strip()
         if len(query) > self.max_query_chars:
-            raise QueryError(f"问题过长：{len(query)} 个字，最多 {self.max_query_chars} 个字")
+            raise QueryTooLongError(f"问题过长：{len(query)} 个字，最多 {self.max_query_chars} 个字（参数 q）")
         return query
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",

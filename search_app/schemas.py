@@ -1,0 +1,469 @@
+"""The HTTP contract as pydantic models: what each endpoint accepts (validated by flask-openapi3 before the view
+runs) and what it answers (the OpenAPI document at /openapi.json is generated from these, nothing is hand-written).
+
+Bounds that are settings (Config.max_query_chars, Config.max_top_k) are read from the app's Config when a request
+is validated and written into the served document by search_app.openapi; the rest are fixed limits of the API.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional
+
+from flask import current_app
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+
+from index.hit import Filters
+from index.ranking.ranker import MODES
+from ingest.model import LEVELS
+
+DEFAULT_TOP_K = 10
+MAX_PAGE_SIZE = 100  # /api/documents?limit=…
+MAX_FILTER_VALUES = 20  # repeated level=/region=/issuer= values
+MAX_FILTER_CHARS = 100  # one issuer/region value
+MAX_CLAUSE_IDS = 16
+MAX_CLAUSE_ID_CHARS = 300
+MAX_UNIT_NAME_CHARS = 40
+MAX_TOPIC_CHARS = 100
+MAX_DUTIES_PAGE = 200
+MAX_OFFSET = 10_000_000
+
+# Free text: at least one visible character, no NUL (blank is "missing", not an empty search).
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+OPTIONAL_TEXT_PATTERN = r"^[^\x00]*$"
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
+
+
+def settings():
+    """The policykb Config of the app serving the current request."""
+    return current_app.config["POLICYKB"]
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _FLAGS:
+        return _FLAGS[value.strip().lower()]
+    raise ValueError("应为 1/0 或 true/false")
+
+
+Flag = Annotated[bool, BeforeValidator(_flag),
+                 WithJsonSchema({"type": "string", "enum": ["0", "1", "true", "false"]})]
+# A bound compared with the documents' ISO dates as text, so 2024-02-31 is a usable bound, 2024-13-01 is not.
+IsoDate = Annotated[str, Field(pattern=r"^(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))?$",
+                               description="YYYY-MM-DD（可留空）")]
+FilterValue = Annotated[str, Field(max_length=MAX_FILTER_CHARS, pattern=OPTIONAL_TEXT_PATTERN)]
+
+
+# ---- requests ---------------------------------------------------------------------------------------------------
+
+class FilterQuery(BaseModel):
+    """Filters shared by search, ask, basis and the document list (repeat a parameter for several values)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    level: list[Literal[LEVELS]] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,  # type: ignore[valid-type]
+                                          description="文件层级，可重复")
+    region: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES, description="地区，可重复")
+    issuer: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                                      description="发布机构（部分匹配），可重复")
+    date_from: IsoDate = Field("", description="版本日期不早于（YYYY-MM-DD；晚于 date_to 时结果为空）")
+    date_to: IsoDate = Field("", description="版本日期不晚于（YYYY-MM-DD）")
+    superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
+
+    def filters(self) -> Filters:
+        """The index Filters these parameters describe (blank values dropped, duplicates removed)."""
+        def uniq(values):
+            return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+        return Filters(levels=uniq(self.level), regions=uniq(self.region), issuers=uniq(self.issuer),
+                       date_from=self.date_from or None, date_to=self.date_to or None, include_superseded=self.superseded)
+
+
+class TopK(BaseModel):
+    k: int = Field(DEFAULT_TOP_K, ge=1, description="结果数，1 到 Config.max_top_k（POLICYKB_MAX_TOP_K）")
+
+    @field_validator("k")
+    @classmethod
+    def _at_most_max_top_k(cls, k: int) -> int:
+        high = settings().max_top_k
+        if k > high:
+            raise ValueError(f"应在 1 到 {high} 之间")
+        return k
+
+    def top_k(self) -> int:
+        """k, or the default bounded by Config.max_top_k when k was not given."""
+        return min(self.k, settings().max_top_k)
+
+
+class SearchQuery(FilterQuery, TopK):
+    """/api/search, /api/ask: the question (at most Config.max_query_chars characters), k, mode and filters."""
+
+    q: str = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
+    mode: Literal[MODES] = Field("best", description="best（推荐）、hybrid、bm25 或 dense")  # type: ignore[valid-type]
+
+
+class BasisQuery(FilterQuery, TopK):
+    """/api/basis: which documents mandate…"""
+
+    q: str = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
+
+
+class PageQuery(FilterQuery, TopK):
+    """The 检索 · 问答 · 依据 pages: like the API, but the question may be absent (an empty form)."""
+
+    q: str = Field("", pattern=OPTIONAL_TEXT_PATTERN)
+    mode: Literal[MODES] = "best"  # type: ignore[valid-type]
+
+    @field_validator("k", "mode", mode="before")
+    @classmethod
+    def _blank_is_default(cls, v: Any, info) -> Any:
+        """A form field the user cleared means its default."""
+        if isinstance(v, str) and not v.strip():
+            return DEFAULT_TOP_K if info.field_name == "k" else "best"
+        return v
+
+
+class DocumentsQuery(FilterQuery):
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+class DocumentsPageQuery(FilterQuery):
+    page: int = Field(1, ge=1, le=100_000)
+
+
+class DocPath(BaseModel):
+    doc_id: str = Field(max_length=400, description="文件编号（标题加版本日期）")
+
+
+class ClausePath(BaseModel):
+    clause_id: str = Field(max_length=MAX_CLAUSE_ID_CHARS, description="条款编号，如 <文件编号>#第四十九条")
+
+
+class UnitPath(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(max_length=MAX_UNIT_NAME_CHARS, pattern=TEXT_PATTERN, description="单位名称或别名，如 网信办")
+
+
+class UnitsQuery(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    topic: str = Field("", max_length=MAX_TOPIC_CHARS, pattern=OPTIONAL_TEXT_PATTERN, description="职责主题，如 网络保护")
+    superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
+
+
+class UnitQuery(BaseModel):
+    limit: int = Field(50, ge=1, le=MAX_DUTIES_PAGE)
+    offset: int = Field(0, ge=0, le=1_000_000)
+    superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
+
+
+class UnitPageQuery(BaseModel):
+    limit: int = Field(MAX_DUTIES_PAGE, ge=1, le=MAX_DUTIES_PAGE)
+
+
+class ReplyPageQuery(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    q: str = Field("", pattern=OPTIONAL_TEXT_PATTERN)
+
+
+ClauseId = Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_ID_CHARS, pattern=TEXT_PATTERN)]
+
+
+class ReplyBody(BaseModel):
+    """POST /api/reply: the inquiry and, optionally, which candidate clauses to quote."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    inquiry: str = Field(pattern=TEXT_PATTERN, description="留言内容（不超过 1000 字）", max_length=1000)
+    clause_ids: Optional[list[ClauseId]] = Field(None, max_length=MAX_CLAUSE_IDS,
+                                                 description="要引用的条款编号（不传则自动选择）")
+
+    @field_validator("inquiry", mode="before")
+    @classmethod
+    def _strict_text(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            raise ValueError("应为字符串")
+        return v
+
+
+class ReplyDocxBody(ReplyBody):
+    """POST /api/reply.docx: as /api/reply, plus the draft text as the user edited it."""
+
+    draft: Optional[str] = Field(None, max_length=20_000, pattern=TEXT_PATTERN, description="编辑后的正文")
+
+
+# ---- responses --------------------------------------------------------------------------------------------------
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str = Field(description="机器可读的错误代码，如 missing_parameter、invalid_parameter、not_found")
+    message: str = Field(description="中文说明，指明出错的参数")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error, under /api and /healthz."""
+
+    error: ErrorBody
+
+
+class FiltersOut(BaseModel):
+    levels: list[str]
+    regions: list[str]
+    issuers: list[str]
+    date_from: Optional[str]
+    date_to: Optional[str]
+    include_superseded: bool
+
+
+class HitOut(BaseModel):
+    clause_id: str
+    doc_id: str
+    doc_title: str
+    citation: str
+    locator: list[str]
+    text: str
+    article_id: Optional[str]
+    article_text: str
+    level: str
+    region: str
+    issuer: str
+    date: Optional[str]
+    status: str
+    score: float
+    ranks: dict[str, int]
+    scores: dict[str, float]
+    matched_terms: list[str]
+    url: str
+    copy_text: str = Field(alias="copy")
+    status_label: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    mode: str
+    k: int
+    filters: FiltersOut
+    results: list[HitOut]
+
+
+class CitedClauseOut(BaseModel):
+    """A cited clause: the one shape every answer, reply and duty cites with (answers.records.CitedClause)."""
+
+    clause_id: str
+    doc_id: str
+    citation: str
+    text: str
+    url: str
+
+
+class AnswerItemOut(CitedClauseOut):
+    doc_title: str
+    support: float
+    unit: Optional[str] = Field(description="「谁负责」问题：负责的部门（其他问题为 null）")
+    duty: Optional[str] = Field(description="「谁负责」问题：该条款规定的职责（其他问题为 null）")
+
+
+class AnswerBody(BaseModel):
+    kind: Literal["units", "sentences", "clauses", "none"]
+    units: list[AnswerItemOut]
+    sentences: list[AnswerItemOut]
+    clauses: list[AnswerItemOut]
+    nearest: list[AnswerItemOut]
+
+
+class AskOut(BaseModel):
+    query: str
+    type: str
+    found: bool
+    confidence: float
+    threshold: float
+    answer: AnswerBody
+    results: list[HitOut]
+
+
+class MandateSentence(CitedClauseOut):
+    """A sentence of the clause that mandates (text is the sentence)."""
+
+
+class BasisGroupOut(BaseModel):
+    doc_id: str
+    title: str
+    level: str
+    issuer: str
+    date: Optional[str]
+    status: str
+    score: float
+    support: float
+    supported: bool
+    url: str
+    sentences: list[MandateSentence]
+    results: list[HitOut]
+
+
+class BasisOut(BaseModel):
+    query: str
+    k: int
+    documents: list[BasisGroupOut]
+
+
+class DocSummaryOut(BaseModel):
+    id: str
+    title: str
+    source_path: str
+    content_hash: str
+    level: str
+    region: str
+    issuer: str
+    doc_number: str
+    published: Optional[str]
+    adopted: Optional[str]
+    amended: list[str]
+    effective: Optional[str]
+    version_date: Optional[str]
+    status: str
+    superseded_by: Optional[str]
+    issuing_notice: str
+    info: dict[str, str]
+    notes: list[str]
+    status_label: str
+    url: str
+
+
+class DocumentsOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    documents: list[DocSummaryOut]
+
+
+class ClauseOut(BaseModel):
+    id: str
+    doc_id: str
+    locator: list[str]
+    citation: str
+    text: str
+    start: int
+    end: int
+    kind: str
+    leaf: bool
+    parent_id: Optional[str]
+    article_id: Optional[str]
+    headings: list[str]
+    refs: list[str]
+    url: str
+
+
+class DocumentOut(DocSummaryOut):
+    body: str
+    clauses: list[ClauseOut]
+    versions: list[DocSummaryOut]
+    cites: list[DocSummaryOut]
+    cited_by: list[DocSummaryOut]
+
+
+class ClauseDetailOut(ClauseOut):
+    document: Optional[DocSummaryOut]
+
+
+class HealthOut(BaseModel):
+    status: str
+    documents: int
+    manifest: dict[str, Any]
+
+
+class DutyOut(BaseModel):
+    """One (department, duty, clause) of the responsibility map."""
+
+    clause_id: str
+    doc_id: str
+    citation: str
+    url: str
+    unit: str
+    unit_text: str
+    level: str
+    category: str
+    role: str
+    duty: str
+    article_id: Optional[str]
+    doc_title: str
+    status: str
+    start: int
+    end: int
+    duty_start: int
+    duty_end: int
+    via: str
+
+
+class UnitSummaryOut(BaseModel):
+    name: str
+    category: str
+    duties: int
+    clauses: int
+    documents: int
+    roles: dict[str, int]
+
+
+class TopicMatchOut(BaseModel):
+    name: str
+    category: str
+    score: float
+    duties: list[DutyOut]
+
+
+class UnitsOut(BaseModel):
+    units: list[UnitSummaryOut]
+    topic: Optional[str] = None
+    matches: Optional[list[TopicMatchOut]] = None
+
+
+class UnitOut(BaseModel):
+    name: str
+    query: str
+    total: int
+    offset: int
+    limit: int
+    duties: list[DutyOut]
+
+
+class QuoteOut(BaseModel):
+    """A clause quoted by a reply draft."""
+
+    clause_id: str
+    citation: str
+    quote: str
+    url: str
+
+
+class CandidateOut(QuoteOut):
+    doc_title: str
+    score: float
+    support: float
+    selected: bool
+    region: str
+
+
+class ReplyUnitOut(BaseModel):
+    name: str
+    unit_text: str
+    role: str
+    duty: str
+    citation: str
+    clause_id: str
+    url: str
+
+
+class ReplyOut(BaseModel):
+    """A draft reply; `policykb reply --json` prints the same shape (without the urls)."""
+
+    inquiry: str
+    found: bool
+    title: str
+    draft: str
+    citations: list[QuoteOut]
+    units: list[ReplyUnitOut]
+    unit_names: list[str]
+    channels: list[QuoteOut]
+    candidates: list[CandidateOut]
+    threshold: float
