@@ -14,7 +14,6 @@ class Filters:
     date_from: str | None = None  # ISO date, inclusive, on the document's version date
     date_to: str | None = None
     include_superseded: bool = False  # default: current versions only
-    doc_ids: tuple[str, ...] = ()
 
 
 @dataclass

@@ -176,8 +176,6 @@ class KnowledgeBase:
             return False
         if f.issuers and not any(i in d.issuer for i in f.issuers):
             return False
-        if f.doc_ids and d.id not in f.doc_ids:
-            return False
         if (f.date_from or f.date_to) and not d.date:
             return False
         if f.date_from and d.date < f.date_from:
@@ -255,6 +253,23 @@ class KnowledgeBase:
                         f"SELECT data FROM clauses WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                     c = clause_from_row(data)
                     out[c.id] = c
+        return out
+
+    def duties(self, clause_ids: list[str]) -> dict[str, list]:
+        """The duties the build stored for these clauses (index.responsibilities.DutyRecord, in text order), by
+        clause id; items that inherit a lead-in's department (`via`) are left out: they state no department."""
+        from index.responsibilities import COLUMNS, DutyRecord
+
+        ids = list(dict.fromkeys(ids for ids in clause_ids))
+        out: dict[str, list] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                for row in self._db.execute(
+                        f"SELECT {', '.join(COLUMNS)} FROM duties WHERE via = '' AND clause_id IN "
+                        f"({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                    rec = DutyRecord(*row)
+                    out.setdefault(rec.clause_id, []).append(rec)
         return out
 
     def clause(self, clause_id: str) -> Clause | None:

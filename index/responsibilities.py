@@ -61,7 +61,7 @@ class DutyRecord:
         return asdict(self)
 
 
-_COLUMNS = [f.name for f in fields(DutyRecord)]
+COLUMNS = [f.name for f in fields(DutyRecord)]
 
 
 def duties_version() -> str:
@@ -107,8 +107,8 @@ def write_units(db_path: str | Path, documents: Sequence[Document], rows: Sequen
         rows = rows if rows is not None else [r for doc in documents for r in document_duties(doc)]
         with db:
             db.executemany(
-                f"INSERT INTO duties ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                ([getattr(r, c) for c in _COLUMNS] for r in rows),
+                f"INSERT INTO duties ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                ([getattr(r, c) for c in COLUMNS] for r in rows),
             )
         return len(rows)
     finally:
@@ -174,7 +174,7 @@ class ResponsibilityMap:
             return []
         marks = ",".join("?" * len(roles))
         rows = self._rows(
-            f"SELECT {', '.join(_COLUMNS)} FROM duties WHERE unit = ? AND role IN ({marks})"
+            f"SELECT {', '.join(COLUMNS)} FROM duties WHERE unit = ? AND role IN ({marks})"
             + self._status_sql(include_superseded) + " ORDER BY role != ?, id LIMIT ? OFFSET ?",
             (unit, *roles, HOLDER, limit, offset),
         )
@@ -192,7 +192,7 @@ class ResponsibilityMap:
         if not clause_ids:
             return []
         marks = ",".join("?" * len(clause_ids))
-        rows = self._rows(f"SELECT {', '.join(_COLUMNS)} FROM duties WHERE clause_id IN ({marks}) ORDER BY id",
+        rows = self._rows(f"SELECT {', '.join(COLUMNS)} FROM duties WHERE clause_id IN ({marks}) ORDER BY id",
                           clause_ids)
         order = {cid: i for i, cid in enumerate(clause_ids)}
         return sorted((DutyRecord(*r) for r in rows), key=lambda r: order[r.clause_id])
@@ -217,7 +217,7 @@ class ResponsibilityMap:
         score = " + ".join(f"(instr(duty, ?) > 0) * {weights[t]!r}" for t in keys)
         any_match = " OR ".join("instr(duty, ?) > 0" for _ in keys)
         rows = self._rows(
-            f"SELECT {', '.join(_COLUMNS)}, ({score}) AS s, "
+            f"SELECT {', '.join(COLUMNS)}, ({score}) AS s, "
             "COUNT(*) OVER (PARTITION BY clause_id, duty_start, role) AS shared "
             f"FROM duties WHERE ({any_match})" + status + " LIMIT 5000",
             (*keys, *keys),

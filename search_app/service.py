@@ -79,7 +79,9 @@ def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:
 def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
     """Retrieve, then build the answer card from the best hits (never an answer without its clause)."""
     hits = search(q, k, filters, mode)
-    return AskResult(query=q, answer=build_answer(q, hits, tokenizer=get_kb().tokenizer), hits=hits)
+    kb = get_kb()
+    answer = build_answer(q, hits, tokenizer=kb.tokenizer, duties=kb.duties([h.clause_id for h in hits]))
+    return AskResult(query=q, answer=answer, hits=hits)
 
 
 def ask_json(result: AskResult) -> dict:

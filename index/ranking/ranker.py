@@ -29,6 +29,8 @@ class Retrieval(Protocol):
 
     def clause(self, clause_id: str): ...
 
+    def duties(self, clause_ids: list[str]) -> dict[str, list]: ...
+
 
 @dataclass
 class DocGroup:
