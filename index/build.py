@@ -17,6 +17,7 @@ import numpy as np
 from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
+from index.links import resolve_links
 from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
 from index.passages import PASSAGE_TEXT_VERSION, is_passage, passage_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
@@ -249,7 +250,8 @@ def build_index(
 
         t3 = time.perf_counter()
         BM25Retriever.build([u.tokens for u in passages]).save(folder)
-        write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)})
+        write_store(folder / DB_FILE, final, passages, {"schema_version": str(SCHEMA_VERSION)},
+                    links=resolve_links(final))
         report.seconds["store"] = time.perf_counter() - t3
         t4 = time.perf_counter()
         duties = parallel_map(document_duties, final, min_items=PARALLEL_DOCS, chunk=50)

@@ -43,6 +43,16 @@ class NotFoundError(PolicyKBError):
     code = "not_found"
 
 
+class DocumentNotFoundError(NotFoundError, KeyError):
+    """A document id is not in the knowledge base."""
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"文件 {doc_id[:100]!r} 不存在", "doc_id")
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class KBIndexError(PolicyKBError, RuntimeError):
     """The index folder cannot be used (missing, corrupt, or built with other models)."""
 

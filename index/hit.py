@@ -14,6 +14,7 @@ class Filters:
     date_from: str | None = None  # ISO date, inclusive, on the document's version date
     date_to: str | None = None
     include_superseded: bool = False  # default: current versions only
+    validity: tuple[str, ...] = ()  # e.g. ("现行有效",); when given it replaces the current-versions-only rule
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)  # per retriever: {"bm25": 1, "dense": 4}
     scores: dict[str, float] = field(default_factory=dict)  # per retriever raw scores
     matched_terms: tuple[str, ...] = ()  # query terms found in the text, for highlighting
+    validity: str = ""  # 现行有效 / 已被修订 / 尚未生效 / 已废止 on the knowledge base's today
+    effective_date: str | None = None  # the document's 施行日期
 
     def to_dict(self) -> dict:
         return asdict(self)

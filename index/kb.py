@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -11,7 +12,8 @@ import numpy as np
 
 from index.cache import EmbeddingCache, text_hash
 from index.embedders import EmbedderError, make_embedder, spec_name
-from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError, QueryError
+from index.errors import (DocumentNotFoundError, IndexCorruptError, IndexMismatchError, InputError, KBIndexError,
+                          QueryError)
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
 from index.layout import read_manifest
@@ -20,6 +22,8 @@ from index.store import DB_FILE, clause_from_row, connect_readonly, document_fro
 from index.titles import norm_title
 from index.tokens import shared_tokenizer
 from ingest.model import LEVELS, NATIONAL, Clause, Document
+from ingest.validity import VersionFacts, in_force_from, statuses, today_iso
+from ingest.versions import chain_key
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -35,6 +39,8 @@ class _DocMeta:
     issuer: str
     date: str | None
     status: str
+    effective: str | None = None
+    repealed_by: str | None = None
 
 
 _PLACE = re.compile(r"^(?:\d{4}年度?)?(?!关于)([\u4e00-\u9fff]{2,6}?)(?:省|市|自治区|自治州|地区|盟|县)")
@@ -54,7 +60,7 @@ class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
-                 fusion: FusionConfig | None = None) -> None:
+                 fusion: FusionConfig | None = None, today: date | str | None = None) -> None:
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
@@ -70,9 +76,9 @@ class KnowledgeBase:
         self.dense = DenseRetriever.load(folder) if manifest.get("embedder") != "none" else None
         self._docs = [
             _DocMeta(r["seq"], r["id"], r["title"], r["level"], r["region"], r["issuer"] or "",
-                     r["version_date"], r["status"])
-            for r in self._db.execute("SELECT seq, id, title, level, region, issuer, version_date, status "
-                                      "FROM documents ORDER BY seq")
+                     r["version_date"], r["status"], r["effective"], r["repealed_by"])
+            for r in self._db.execute("SELECT seq, id, title, level, region, issuer, version_date, status, "
+                                      "effective, repealed_by FROM documents ORDER BY seq")
         ]
         self._by_id = {d.id: d for d in self._docs}
         self.places = place_regions((d.title, d.region) for d in self._docs)
@@ -86,11 +92,14 @@ class KnowledgeBase:
         self._refs_index: dict[str, set[str]] | None = None
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
+        self._today = today  # None: the real date, read on every call (a server runs across midnight)
+        self._validity: tuple[str, dict[str, str]] | None = None  # (day, doc id -> status)
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
-             fusion: FusionConfig | None = None) -> "KnowledgeBase":
-        """Open a built index; `embedder`, when given, must be the one the index was built with."""
+             fusion: FusionConfig | None = None, today: date | str | None = None) -> "KnowledgeBase":
+        """Open a built index; `embedder`, when given, must be the one the index was built with. `today` fixes the
+        day validity is judged on (tests); by default it is the real date."""
         index_dir = Path(index_dir)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
         folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
@@ -99,7 +108,7 @@ class KnowledgeBase:
             raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
                                                 f"cannot be searched with {spec_name(embedder)!r}")
         try:
-            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion)
+            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today)
         except KBIndexError:
             raise
         except Exception as exc:  # missing/damaged files inside the folder
@@ -154,11 +163,12 @@ class KnowledgeBase:
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask over passage rows allowed by the filters (None: everything allowed)."""
         f = filters or Filters()
-        key = repr(f)
+        key = repr(f) + (self.today() if f.validity else "")
         with self._lock:
             if key in self._masks:
                 return self._masks[key]
-        ok = np.fromiter((self._doc_ok(d, f) for d in self._docs), dtype=bool, count=len(self._docs))
+        valid = self.validities() if f.validity else {}
+        ok = np.fromiter((self._doc_ok(d, f, valid) for d in self._docs), dtype=bool, count=len(self._docs))
         mask = None if ok.all() else (ok[self._passage_doc] if len(self._passage_doc) else np.zeros(0, dtype=bool))
         with self._lock:
             if len(self._masks) > 64:
@@ -167,8 +177,11 @@ class KnowledgeBase:
         return mask
 
     @staticmethod
-    def _doc_ok(d: _DocMeta, f: Filters) -> bool:
-        if not f.include_superseded and d.status != "current":
+    def _doc_ok(d: _DocMeta, f: Filters, validity: dict[str, str] | None = None) -> bool:
+        if f.validity:
+            if (validity or {}).get(d.id) not in f.validity:
+                return False
+        elif not f.include_superseded and d.status != "current":
             return False
         if f.levels and d.level not in f.levels:
             return False
@@ -227,6 +240,7 @@ class KnowledgeBase:
                 [r for r, _ in rows]).fetchall())
         clauses = self._clauses(list(ids.values()))
         articles = self._clauses([c.article_id for c in clauses.values() if c.article_id])
+        valid = self.validities()
         hits = []
         for row, score in rows:
             c = clauses[ids[row]]
@@ -236,6 +250,7 @@ class KnowledgeBase:
                 clause_id=c.id, doc_id=d.id, doc_title=d.title, citation=c.citation, locator=c.locator,
                 text=c.text, article_id=c.article_id, article_text=art.text if art else c.text,
                 level=d.level, region=d.region, issuer=d.issuer, date=d.date, status=d.status, score=float(score),
+                validity=valid.get(d.id, ""), effective_date=d.effective,
                 ranks={n: r[row] for n, r in ranks.items() if row in r},
                 scores={n: float(s[row]) for n, s in raw.items() if row in s},
                 matched_terms=tuple(t for t in terms if t and t in c.text),
@@ -283,7 +298,13 @@ class KnowledgeBase:
                 return None
             rows = [r[0] for r in self._db.execute("SELECT data FROM clauses WHERE doc_id=? ORDER BY seq",
                                                    (doc_id,))] if clauses else []
-        return document_from_row(row[0], rows)
+        return self._dated(document_from_row(row[0], rows))
+
+    def _dated(self, doc: Document) -> Document:
+        """The document with its validity on today (the stored one was worked out on the build day)."""
+        doc.validity = self.validities().get(doc.id, doc.validity)
+        doc.validity_date = self.today()
+        return doc
 
     def _documents(self, seqs: list[int]) -> list[Document]:
         if not seqs:
@@ -291,12 +312,13 @@ class KnowledgeBase:
         with self._lock:
             data = dict(self._db.execute(
                 f"SELECT seq, data FROM documents WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall())
-        return [document_from_row(data[s]) for s in seqs]
+        return [self._dated(document_from_row(data[s])) for s in seqs]
 
     def _listing(self, filters: Filters | None) -> list[_DocMeta]:
         f = filters or Filters()
         rank = {lv: i for i, lv in enumerate(LEVELS)}
-        docs = [d for d in self._docs if self._doc_ok(d, f)]
+        valid = self.validities() if f.validity else {}
+        docs = [d for d in self._docs if self._doc_ok(d, f, valid)]
         docs.sort(key=lambda d: d.date or "", reverse=True)
         docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
         return docs
@@ -309,7 +331,29 @@ class KnowledgeBase:
 
     def count_documents(self, filters: Filters | None = None) -> int:
         f = filters or Filters()
-        return sum(1 for d in self._docs if self._doc_ok(d, f))
+        valid = self.validities() if f.validity else {}
+        return sum(1 for d in self._docs if self._doc_ok(d, f, valid))
+
+    # --- validity ---------------------------------------------------------------------------------------------
+    def today(self) -> str:
+        """The day validity is judged on (YYYY-MM-DD)."""
+        return today_iso(self._today)
+
+    def validities(self) -> dict[str, str]:
+        """Document id -> 现行有效 / 已被修订 / 尚未生效 / 已废止 on today (worked out once per day)."""
+        day = self.today()
+        with self._lock:
+            if self._validity is not None and self._validity[0] == day:
+                return self._validity[1]
+        by_id = self._by_id
+        facts = [VersionFacts(d.id, chain_key(d.title), (d.date is not None, d.date or "", d.status == "current"),
+                              in_force_from(d.effective, d.date),
+                              (in_force_from(r.effective, r.date) if (r := by_id.get(d.repealed_by or "")) else None))
+                 for d in self._docs]
+        found = statuses(facts, day)
+        with self._lock:
+            self._validity = (day, found)
+        return found
 
     def facets(self) -> dict[str, dict[str, int]]:
         """How many documents per level, region and issuer (for filter choices)."""
@@ -366,6 +410,46 @@ class KnowledgeBase:
             sources = self._refs_index.get(norm_title(d.title), set())
         seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
         return self._documents(seqs)
+
+    # --- article-level links and version comparison ----------------------------------------------------------
+    def _links(self, column: str, clause_id: str) -> list[dict]:
+        other = "dst" if column == "src" else "src"
+        sql = (f"SELECT DISTINCT {other}, {other}_citation FROM clause_links WHERE {column} = ? "
+               f"OR ({column} > ? AND {column} < ?) ORDER BY rowid")
+        with self._lock:
+            rows = self._db.execute(sql, (clause_id, clause_id + ".", clause_id + "/")).fetchall()
+        out, seen = [], set()
+        for cid, citation in rows:
+            if cid not in seen:
+                seen.add(cid)
+                out.append({"clause_id": cid, "citation": citation})
+        return out
+
+    def clause_cites(self, clause_id: str) -> list[dict]:
+        """Clauses this clause (or any part of it) cites by 《…》第X条 / 本法第X条: [{clause_id, citation}]."""
+        return self._links("src", clause_id)
+
+    def clause_cited_by(self, clause_id: str) -> list[dict]:
+        """Clauses that cite this clause or a part of it: [{clause_id, citation}]."""
+        return self._links("dst", clause_id)
+
+    def compare(self, doc_id: str, other_id: str) -> tuple[Document, Document, list]:
+        """条文对照 of two versions of one title, older first: (older, newer, index.compare rows). KeyError names a
+        missing document (DocumentNotFoundError); InputError (a ValueError) says the two are not versions of one
+        document."""
+        from index.compare import compare_versions
+
+        docs = []
+        for did in (doc_id, other_id):
+            d = self.document(did)
+            if d is None:
+                raise DocumentNotFoundError(did)
+            docs.append(d)
+        a, b = docs
+        if chain_key(a.title) != chain_key(b.title):
+            raise InputError(f"《{a.title}》与《{b.title}》不是同一文件的不同版本，不能对照", "with")
+        older, newer = sorted((a, b), key=lambda d: (d.version_date is not None, d.version_date or "", d.id))
+        return older, newer, compare_versions(older, newer)
 
     def close(self) -> None:
         with self._lock:

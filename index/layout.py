@@ -19,7 +19,8 @@ from typing import Iterator
 from index.errors import IndexCorruptError, IndexMissingError
 
 MANIFEST = "manifest.json"
-SCHEMA_VERSION = 2  # 2: the retrieval rows table is `passages` (was `units`)
+SCHEMA_VERSION = 3  # 2: the retrieval rows table is `passages` (was `units`); 3: documents.effective /
+# repealed_by, clause_links
 
 
 def read_manifest(index_dir: Path) -> dict:

@@ -1,4 +1,5 @@
-"""The index's SQLite file: documents, clauses, retrieval passages (their tokens and text hashes) and cited titles.
+"""The index's SQLite file: documents, clauses, retrieval passages (their tokens and text hashes), cited titles
+and article-level links (index/links.py).
 
 Records are stored as JSON of the shared dataclasses (no pickle), with the columns filters and joins need.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from index.links import Link
 from ingest.model import Clause, Document
 
 DB_FILE = "kb.sqlite"
@@ -18,7 +20,8 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE documents (
     seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, level TEXT, region TEXT, issuer TEXT,
-    version_date TEXT, status TEXT, superseded_by TEXT, source_path TEXT, content_hash TEXT, data TEXT NOT NULL);
+    version_date TEXT, status TEXT, superseded_by TEXT, source_path TEXT, content_hash TEXT, data TEXT NOT NULL,
+    effective TEXT, repealed_by TEXT);
 CREATE INDEX documents_title ON documents(title);
 CREATE TABLE clauses (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, article_id TEXT, leaf INTEGER, data TEXT NOT NULL);
@@ -30,6 +33,13 @@ CREATE INDEX passages_clause ON passages(clause_id);
 CREATE TABLE refs (doc_id TEXT NOT NULL, title TEXT NOT NULL);
 CREATE INDEX refs_doc ON refs(doc_id);
 CREATE INDEX refs_title ON refs(title);
+CREATE TABLE clause_links (
+    src TEXT NOT NULL, src_article TEXT, src_citation TEXT NOT NULL, dst TEXT NOT NULL, dst_article TEXT,
+    dst_citation TEXT NOT NULL);
+CREATE INDEX clause_links_src ON clause_links(src);
+CREATE INDEX clause_links_src_article ON clause_links(src_article);
+CREATE INDEX clause_links_dst ON clause_links(dst);
+CREATE INDEX clause_links_dst_article ON clause_links(dst_article);
 """
 
 
@@ -54,7 +64,8 @@ def _doc_json(doc: Document) -> str:
     return json.dumps(_record(doc, ("clauses",)), ensure_ascii=False)
 
 
-def write_store(path: Path, documents: Sequence[Document], passages: Sequence[Passage], meta: dict[str, str]) -> None:
+def write_store(path: Path, documents: Sequence[Document], passages: Sequence[Passage], meta: dict[str, str],
+                links: Sequence[Link] = ()) -> None:
     """Create the SQLite file of a new index folder in one transaction."""
     db = sqlite3.connect(path)
     try:
@@ -62,10 +73,10 @@ def write_store(path: Path, documents: Sequence[Document], passages: Sequence[Pa
         with db:
             db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
             db.executemany(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (i, d.id, d.title, d.level, d.region, d.issuer, d.version_date, d.status, d.superseded_by,
-                     d.source_path, d.content_hash, _doc_json(d))
+                     d.source_path, d.content_hash, _doc_json(d), d.effective, d.repealed_by)
                     for i, d in enumerate(documents)
                 ],
             )
@@ -84,6 +95,10 @@ def write_store(path: Path, documents: Sequence[Document], passages: Sequence[Pa
             db.executemany(
                 "INSERT INTO refs VALUES (?, ?)",
                 {(d.id, r) for d in documents for c in d.clauses for r in c.refs},
+            )
+            db.executemany(
+                "INSERT INTO clause_links VALUES (?,?,?,?,?,?)",
+                ((k.src, k.src_article, k.src_citation, k.dst, k.dst_article, k.dst_citation) for k in links),
             )
     finally:
         db.close()

@@ -18,6 +18,8 @@ DATE_RE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*�
 CN_DATE_RE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 PROMULGATION_RE = re.compile(r"(通过|修正|修订|修改|公布|施行|发布|批准|印发)")
 DOC_NUMBER_RE = re.compile(r"(?:(?![以经由和及的于])[\u4e00-\u9fa5]){1,8}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*(?:第\s*)?\d{1,4}\s*号")
+ORDER_NUMBER_RE = re.compile(r"(?:中华人民共和国)?[\u4e00-\u9fa5]{1,12}令\s*(?:第\s*)?\d{1,4}\s*号")
+ISSUER_END_RE = re.compile(r"(委员会|人民政府|政府|办公厅|办公室|法院|检察院|局|厅|部|委|院|署|会|中心|小组|联合会)$")
 FILE_DATE_RE = re.compile(r"[(（]\s*(\d{4}-\d{2}-\d{2})\s*[)）]\s*$")
 
 # Folder names of the shared corpus (and sensible ones for a user's own corpus) -> level.
@@ -81,13 +83,21 @@ def _issuer(text: str) -> str:
     return t if 2 <= len(t) <= 40 and not re.search(r"[，。；]", t) else ""
 
 
+def normalize_issuer(name: str) -> str:
+    """The issuing institution of an organ that adopts on its behalf: 最高人民法院审判委员会 -> 最高人民法院."""
+    return re.sub(r"^(最高人民(?:法院|检察院)).*?(?:审判委员会|检察委员会)$", r"\1", name)
+
+
 def parse_promulgation(lines: list[str]) -> Promulgation:
-    """Dates and issuer from promulgation lines (each may hold several dated events)."""
+    """Dates and issuer from promulgation lines (each may hold several dated events). Parts of one line joined by
+    '、' are one joint event ('2023年1月3日最高人民法院审判委员会…、2023年3月2日最高人民检察院…通过'): the issuer
+    of a joint event lists every body, of the latest event otherwise."""
     out = Promulgation(lines=list(lines))
-    issuers: list[tuple[str, str]] = []
+    issuers: list[tuple[str, list[str]]] = []
     for line in lines:
         # split a line holding several events ('2004年…通过 根据2013年…修正') at each date
         starts = [m.start() for m in DATE_RE.finditer(line)] or [0]
+        joint = False
         for i, s in enumerate(starts):
             part = line[s: starts[i + 1] if i + 1 < len(starts) else len(line)]
             date = iso_date(part)
@@ -101,11 +111,57 @@ def parse_promulgation(lines: list[str]) -> Promulgation:
                 out.published = out.published or date
             if "施行" in part:
                 out.effective = out.effective or date
-            if (who := _issuer(part)):
-                issuers.append((date, who))
+            who = normalize_issuer(_issuer(part.rstrip(" 、，,")))
+            if who and joint and issuers:
+                names = issuers[-1][1]
+                issuers[-1] = (max(issuers[-1][0], date), names + [who] * (who not in names))
+            elif who:
+                issuers.append((date, [who]))
+            joint = part.rstrip().endswith("、")
     if issuers:
-        out.issuer = max(issuers, key=lambda x: x[0])[1]
+        out.issuer = "、".join(max(issuers, key=lambda x: x[0])[1])
     return out
+
+
+def title_issuers(title: str) -> str:
+    """The bodies a title names before 关于 ('最高人民法院、最高人民检察院关于…的解释'), each ending like an organ,
+    else ''."""
+    m = re.match(r"^([\u4e00-\u9fff、]{2,60}?)关于", title)
+    if not m:
+        return ""
+    names = [n for n in m.group(1).split("、") if n]
+    ok = all(2 <= len(n) <= 30 and ISSUER_END_RE.search(n) for n in names)
+    return "、".join(normalize_issuer(n) for n in names) if names and ok else ""
+
+
+def inferred_issuer(level: str, title: str, region: str) -> str:
+    """The enacting body a level implies when the text does not say: 行政法规 are made by 国务院 (立法法第七十二条);
+    a local 条例 of a province or city by its people's congress standing committee; '' otherwise."""
+    if level == "行政法规":
+        return "国务院"
+    if level == "地方性法规" and region != "全国":
+        m = re.match(r"^([\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|自治县))", title)
+        if m and m.group(1).startswith(region):
+            return f"{m.group(1)}人民代表大会常务委员会"
+    return ""
+
+
+STATED_EFFECTIVE_RE = re.compile(r"本(?:法|条例|规定|办法|细则|解释|决定|规则|准则|意见|通知|方案|要点|实施办法|实施细则)"
+                                 r"(?:修正案|修订案)?自(.{4,20}?)起(?:施行|实施|生效|执行)")
+
+
+def stated_effective(body: str, published: str | None) -> str | None:
+    """The 施行日期 the text states in its final provisions ('本条例自2015年3月1日起施行'; '自公布之日起施行' is the
+    publication date `published`); the last such statement counts. None when the text states none."""
+    found = None
+    for m in STATED_EFFECTIVE_RE.finditer(body):
+        when = m.group(1)
+        date = iso_date(when)
+        if date:
+            found = date
+        elif re.search(r"公布|发布|印发|通过", when) and published:
+            found = published
+    return found
 
 
 def level_from(path: Path, title: str, issuer: str = "") -> str:
@@ -172,9 +228,20 @@ def doc_id(title: str, version_date: str | None, body_hash: str) -> str:
 
 
 def doc_number_in(lines: list[str]) -> str:
-    """A 文号 such as 劳社部发[2008]3号 / 沪未保委〔2024〕1 号 standing in metadata lines, else ''."""
+    """A 文号 such as 劳社部发[2008]3号 / 沪未保委〔2024〕1 号 standing in metadata lines, else the last order
+    number (国务院令第649号: the order that promulgated this version), else ''."""
     for line in lines:
         m = DOC_NUMBER_RE.search(line)
+        if m:
+            return m.group(0)
+    orders = [m.group(0) for line in lines for m in ORDER_NUMBER_RE.finditer(line)]
+    return re.sub(r"^中华人民共和国", "", orders[-1]) if orders else ""
+
+
+def doc_number_line(lines: list[str]) -> str:
+    """A 文号 printed on a line of its own in a text's header ('法释〔2023〕3号'), else ''."""
+    for line in lines:
+        m = DOC_NUMBER_RE.fullmatch(line.strip())
         if m:
             return m.group(0)
     return ""

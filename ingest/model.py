@@ -73,6 +73,10 @@ class Document:
     version_date: str | None = None  # the date that orders versions of one title
     status: str = "current"  # current | superseded
     superseded_by: str | None = None  # id of the newer version
+    repeals: tuple[str, ...] = ()  # titles its final provisions repeal (《…》同时废止)
+    repealed_by: str | None = None  # id of the corpus document that repeals this one
+    validity: str = ""  # 现行有效 / 已被修订 / 尚未生效 / 已废止 on `validity_date` (ingest/validity.py)
+    validity_date: str | None = None  # the day `validity` was worked out for (readers recompute for their today)
     issuing_notice: str = ""  # covering notice that issued the document, e.g. 关于印发《…》的通知
     info: dict[str, str] = field(default_factory=dict)  # raw info-block fields (索取号, 公开类别…)
     notes: tuple[str, ...] = ()  # what ingest wants the user to know (e.g. no structure recognised)
@@ -90,6 +94,7 @@ class Document:
         d = dict(d)
         d["amended"] = tuple(d.get("amended") or ())
         d["notes"] = tuple(d.get("notes") or ())
+        d["repeals"] = tuple(d.get("repeals") or ())
         d["clauses"] = [Clause.from_dict(c) for c in d.get("clauses") or ()]
         return cls(**d)
 

@@ -36,6 +36,7 @@ class NoticeParts:
     notice: str = ""  # the covering notice's title when the page issues another document
     published: str | None = None
     signed: str | None = None
+    signer: str = ""  # the signing body (落款): the notice's issuer, whatever site published the page
     info: dict[str, str] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
 
@@ -110,6 +111,7 @@ def parse_notice(lines: list[str], title: str = "") -> NoticeParts | None:
         line = rest[k]
         if k < head_end and _signature_at(rest, k):
             parts.signed = parts.signed or iso_date(rest[k + 1])
+            parts.signer = parts.signer or line.strip()
             parts.blocks += [Block(line, role="signature"), Block(rest[k + 1], role="signature")]
             k += 2
             continue

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -9,11 +10,14 @@ from typing import Iterator, Sequence
 from ingest.blocks import Block
 from ingest.errors import IngestError
 from ingest.loaders import RawDoc, file_format, read_markdown, read_plain
-from ingest.metadata import (content_hash, doc_id, doc_number_in, file_date, level_from, parse_promulgation,
-                             region_from, title_from_filename)
+from ingest.metadata import (content_hash, doc_id, doc_number_in, doc_number_line, file_date, inferred_issuer,
+                             level_from, parse_promulgation, region_from, stated_effective, title_from_filename,
+                             title_issuers)
 from ingest.model import Clause, Document, Problem
-from ingest.segment import segment
+from ingest.metadata import iso_date
+from ingest.segment import ARTICLE_RE, segment
 from ingest.textio import read_text
+from ingest.validity import repealed_titles
 from ingest.versions import resolve_versions
 
 
@@ -48,13 +52,22 @@ def build_document(path: Path, raw: RawDoc) -> Document:
         # a case file whose '# ' line is its holding (裁判要点), not its name: keep the line as text
         raw.blocks.insert(0, Block(title))
         title = title_from_filename(path)
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        title = title[1:-1].strip()  # a title printed inside its own book-title marks
     prom = parse_promulgation(raw.promulgation)
     info = dict(raw.info)
     notice = raw.notice
-    issuer = info.get("发布机构") or info.get("发文机关") or prom.issuer or info.get("来源", "")
+    # the issuing body: who signed the notice or is named before 关于, then the enacting body of the promulgation
+    # lines; a page's 发布机构 is the site that published it, the last resort
+    issuer = ((notice.signer if notice else "") or title_issuers(notice.notice if notice else "")
+              or title_issuers(title) or prom.issuer or info.get("发文机关", ""))
     published = (notice.published if notice else None) or prom.published
     adopted = (notice.signed if notice else None) or prom.adopted
-    effective = prom.effective or info.get("实施日期") or None
+    level = level_from(path, title, issuer)
+    region = region_from(path, title)
+    if not issuer and (issuer := inferred_issuer(level, title, region)):
+        info["发布机构依据"] = "按文件类别推定"
+    issuer = issuer or info.get("发布机构") or info.get("来源", "")
     version_date = file_date(path) or max([d for d in (adopted, published, *prom.amended) if d], default=None)
     if prom.lines:
         info.setdefault("题注", " ".join(prom.lines))
@@ -64,15 +77,20 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     if not body.strip():
         raise IngestError(path, "no text found after removing page furniture and metadata lines")
     digest = content_hash(body)
+    effective = (prom.effective or iso_date(info.get("实施日期", ""))
+                 or stated_effective(body, published or adopted or version_date))
+    version_date = version_date or effective  # an undated text is labelled by the date it states it took effect
     did = doc_id(title, version_date, digest)
     _reid(clauses, "\0", did)
+    header = [b.text for b in takewhile(lambda b: not ARTICLE_RE.match(b.text), raw.blocks[:12]) if not b.role]
     return Document(
         id=did, title=title, body=body, source_path=str(path), content_hash=digest,
-        level=level_from(path, title, issuer), region=region_from(path, title), issuer=issuer,
-        doc_number=info.get("文件编号") or info.get("发文字号") or doc_number_in(raw.promulgation),
+        level=level, region=region, issuer=issuer,
+        doc_number=(info.get("文件编号") or info.get("发文字号") or doc_number_in(raw.promulgation)
+                    or doc_number_line(header)),
         published=published, adopted=adopted,
         amended=tuple(prom.amended), effective=effective, version_date=version_date,
-        issuing_notice=issuing_notice, info=info, notes=notes, clauses=clauses,
+        repeals=repealed_titles(body), issuing_notice=issuing_notice, info=info, notes=notes, clauses=clauses,
     )
 
 

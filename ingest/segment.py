@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.blocks import Block, join_blocks
+from ingest.citation import book_title, law_citation, notice_citation, plan_citation
 from ingest.model import Clause
 from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
 from ingest.sentences import split_long
@@ -82,6 +83,14 @@ def find_refs(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(REF_RE.findall(text)))
 
 
+def _marker_number(level: int, part: str) -> int:
+    """The number a marker's id part stands for: 三 -> 3, （一） -> 1, 第1目 -> 1, （1） -> 1, 三是 -> 3."""
+    digits = re.sub(r"\D", "", part)
+    if digits:
+        return int(digits)
+    return cn_to_int(part.strip("（）()是"))
+
+
 def _marker(text: str) -> tuple[int, str, str] | None:
     """(level, id part, display) of a generic paragraph marker at the start of `text`."""
     if m := SECTION_RE.match(text):
@@ -107,8 +116,8 @@ class Segmenter:
 
     def __init__(self, doc_id: str, title: str, notice: str = "") -> None:
         self.doc_id = doc_id
-        self.cite = f"《{title.replace('《', '〈').replace('》', '〉')}》"
-        self.notice_cite = f"《{notice.replace('《', '〈').replace('》', '〉')}》" if notice else self.cite
+        self.cite = book_title(title)
+        self.notice_cite = book_title(notice) if notice else self.cite
         self.clauses: list[Clause] = []
         self.used: set[str] = set()
         self.body = ""
@@ -131,15 +140,19 @@ class Segmenter:
         self.used.add(cid)
         return cid
 
-    def _cite_context(self) -> str:
-        """Unnumbered headings (序言, 基本案情…) named in citations of the paragraphs under them; 第X章 is not."""
-        out = []
-        for _, _, text in self.headings:
-            if HEADING_RE.match(text):
+    def _cite_context(self) -> tuple[str, list[tuple[int, int]]]:
+        """What a citation names above a paragraph: unnumbered headings (序言, 基本案情…) as text, and the
+        (level, number) of numbered headings (一、 marked up as a heading) and open markers; 第X章 is not named."""
+        text, marks = "", []
+        for _, _, heading in self.headings:
+            if HEADING_RE.match(heading):
                 continue
-            mk = _marker(text)
-            out.append(mk[2] if mk else re.sub(r"\s+", "", text))
-        return "".join(out)
+            mk = _marker(heading)
+            if mk:
+                marks.append((mk[0], _marker_number(mk[0], mk[1])))
+            else:
+                text += re.sub(r"\s+", "", heading)
+        return text, marks + [(m.level, _marker_number(m.level, m.part)) for m in self.markers]
 
     def _heading_texts(self) -> tuple[str, ...]:
         return tuple(h[2] for h in self.headings) + tuple(m.heading_text for m in self.markers if m.heading_text)
@@ -187,7 +200,12 @@ class Segmenter:
         self.headings.append((rank, part, self.body[start:end]))
         parts = [h[1] for h in self.headings]
         numbered = "".join(p for p in parts if HEADING_RE.match(p + " "))
-        citation = self.cite + (numbered if part.startswith("第") and numbered else self.body[start:end])
+        if part.startswith("第") and numbered:
+            citation = self.cite + numbered
+        elif _marker(self.body[start:end]):
+            citation = plan_citation(self.cite, *self._cite_context())
+        else:
+            citation = self.cite + self.body[start:end]
         self._add(id=self._id(parts), locator=tuple(h[2] for h in self.headings), citation=citation,
                   kind="heading", start=start, end=end, leaf=True, parent_id=None, article_id=None, headings=parents)
         self.n_structured += 1
@@ -259,14 +277,7 @@ class Segmenter:
         art.clause.refs = find_refs(art.clause.text)
         for c in art.members:
             kuan, item, mu = art.parts[c.id]
-            cite = self.cite + art.label
-            if art.kuan > 1:
-                cite += f"第{int_to_cn(max(kuan, 1))}款"
-            if item:
-                cite += f"第（{int_to_cn(item)}）项"
-            if mu:
-                cite += f"第{mu}目"
-            c.citation = cite
+            c.citation = law_citation(self.cite, art.label, kuan, item, mu, many_kuan=art.kuan > 1)
         self.article = None
 
     def _in_article(self, text: str, start: int, end: int) -> None:
@@ -296,8 +307,7 @@ class Segmenter:
             key = ".".join(prefix)
             self.text_counts[key] = self.text_counts.get(key, 0) + 1
             n = self.text_counts[key]
-            citation = (self.cite + self._cite_context() + "".join(m.display for m in self.markers)
-                        + (f"第{n}段" if not enclosing else ""))
+            citation = plan_citation(self.cite, *self._cite_context(), paragraph=0 if enclosing else n)
             self._paragraph(prefix + [f"段{n}"], head + tuple(m.display for m in self.markers) + (f"段{n}",), citation,
                        "text", start, end, self.markers[-1].clause_id if self.markers else None,
                        enclosing.clause_id if enclosing else None, own_article=enclosing is None)
@@ -308,7 +318,8 @@ class Segmenter:
         parent = self.markers[-1].clause_id if self.markers else None
         parts = head_parts + [m.part for m in self.markers] + [part]
         locator = head + tuple(m.display for m in self.markers) + (display,)
-        citation = self.cite + self._cite_context() + "".join(m.display for m in self.markers) + display
+        context, marks = self._cite_context()
+        citation = plan_citation(self.cite, context, marks + [(level, _marker_number(level, part))])
         self.n_structured += 1
         if level != 5 and _is_heading_like(text):
             parents = self._heading_texts()
@@ -329,7 +340,7 @@ class Segmenter:
             prev.refs = find_refs(prev.text)
             return
         part = ROLE_PART[role]
-        cite = self.notice_cite if role in ("preamble", "signature", "note") else self.cite
+        cite = notice_citation(self.notice_cite, role) if role in ("preamble", "signature", "note") else self.cite
         clause = self._add(id=self._id([part]), locator=(part,), citation=cite, kind=ROLE_KIND[role], start=start,
                            end=end, leaf=True, parent_id=None, article_id=None, headings=())
         clause.article_id = clause.id if role == "preamble" else None

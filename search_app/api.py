@@ -1,4 +1,4 @@
-"""The JSON API: /api/search, /api/ask, /api/basis, /api/documents[/<id>], /api/clauses/<id>, /healthz.
+"""The JSON API: /api/search, /api/ask, /api/basis, /api/documents[/<id>[/compare]], /api/clauses/<id>, /healthz.
 
 Parameters are validated against the models in search_app.schemas before a view runs (flask-openapi3); the same
 models describe the responses in /openapi.json. Every error answers with the one envelope from errors.py.
@@ -19,6 +19,8 @@ from search_app.schemas import (
     BasisQuery,
     ClauseDetailOut,
     ClausePath,
+    CompareOut,
+    CompareQuery,
     DocPath,
     DocumentOut,
     DocumentsOut,
@@ -82,3 +84,9 @@ def api_document(path: DocPath):
         responses={200: ClauseDetailOut, **NOT_FOUND})
 def api_clause(path: ClausePath):
     return jsonify(service.clause_json(path.clause_id))
+
+
+@bp.get("/api/documents/<path:doc_id>/compare", summary="条文对照：与另一版本逐条比较", tags=[DOCS],
+        responses={200: CompareOut, **NOT_FOUND})
+def api_compare(path: DocPath, query: CompareQuery):
+    return jsonify(service.compare_json(service.compare_detail(path.doc_id, query.other)))

@@ -43,4 +43,6 @@ def filters_to_args(filters: Filters) -> dict:
         args["date_to"] = filters.date_to
     if filters.include_superseded:
         args["superseded"] = "1"
+    if filters.validity:
+        args["validity"] = list(filters.validity)
     return args

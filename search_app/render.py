@@ -10,7 +10,9 @@ import unicodedata
 from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
 
+from ingest.citation import book_title
 from ingest.model import LEVELS
+from ingest.validity import version_label
 
 MAX_HIGHLIGHT_TERMS = 40
 # Navigation bar shared by every page (endpoint, label); pages of other blueprints are listed by endpoint
@@ -134,5 +136,7 @@ def register_template_helpers(app: Flask) -> None:
         clause_url=clause_url,
         copy_text=copy_text,
         status_label=status_label,
+        book_title=book_title,
+        version_label=version_label,
         levels=LEVELS,
     )

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from index.hit import Filters
 from index.ranking.ranker import MODES
 from ingest.model import LEVELS
+from ingest.validity import STATUSES
 
 DEFAULT_TOP_K = 10
 MAX_PAGE_SIZE = 100  # /api/documents?limit=…
@@ -68,6 +69,8 @@ class FilterQuery(BaseModel):
     date_from: IsoDate = Field("", description="版本日期不早于（YYYY-MM-DD；晚于 date_to 时结果为空）")
     date_to: IsoDate = Field("", description="版本日期不晚于（YYYY-MM-DD）")
     superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
+    validity: list[Literal[STATUSES]] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,  # type: ignore[valid-type]
+                                               description="时效性（给出时取代「仅现行版本」），可重复")
 
     def filters(self) -> Filters:
         """The index Filters these parameters describe (blank values dropped, duplicates removed)."""
@@ -75,7 +78,8 @@ class FilterQuery(BaseModel):
             return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
         return Filters(levels=uniq(self.level), regions=uniq(self.region), issuers=uniq(self.issuer),
-                       date_from=self.date_from or None, date_to=self.date_to or None, include_superseded=self.superseded)
+                       date_from=self.date_from or None, date_to=self.date_to or None, include_superseded=self.superseded,
+                       validity=uniq(self.validity))
 
 
 class TopK(BaseModel):
@@ -133,6 +137,14 @@ class DocumentsPageQuery(FilterQuery):
 
 class DocPath(BaseModel):
     doc_id: str = Field(max_length=400, description="文件编号（标题加版本日期）")
+
+
+class CompareQuery(BaseModel):
+    """条文对照: the other version to compare with."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, populate_by_name=True)
+
+    other: str = Field(alias="with", max_length=400, pattern=TEXT_PATTERN, description="要对照的另一版本的文件编号")
 
 
 class ClausePath(BaseModel):
@@ -235,6 +247,8 @@ class HitOut(BaseModel):
     ranks: dict[str, int]
     scores: dict[str, float]
     matched_terms: list[str]
+    validity: str = Field(description="现行有效 / 已被修订 / 尚未生效 / 已废止")
+    effective_date: Optional[str]
     url: str
     copy_text: str = Field(alias="copy")
     status_label: str
@@ -324,10 +338,16 @@ class DocSummaryOut(BaseModel):
     version_date: Optional[str]
     status: str
     superseded_by: Optional[str]
+    repeals: list[str]
+    repealed_by: Optional[str]
+    validity: str
+    validity_date: Optional[str]
     issuing_notice: str
     info: dict[str, str]
     notes: list[str]
     status_label: str
+    version_label: str
+    effective_date: Optional[str]
     url: str
 
 
@@ -363,8 +383,43 @@ class DocumentOut(DocSummaryOut):
     cited_by: list[DocSummaryOut]
 
 
+class SegmentOut(BaseModel):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class ArticleRowOut(BaseModel):
+    status: str = Field(description="same | changed | added | removed")
+    old_id: Optional[str]
+    old_label: str
+    old_text: str
+    new_id: Optional[str]
+    new_label: str
+    new_text: str
+    renumbered: bool
+    segments: list[SegmentOut]
+
+
+class CompareOut(BaseModel):
+    older: "DocSummaryOut"
+    newer: "DocSummaryOut"
+    rows: list[ArticleRowOut]
+    summary: dict[str, int]
+
+
+class ClauseLinkOut(BaseModel):
+    """A clause this clause cites, or one citing it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    clause_id: str
+    url: str
+
+
 class ClauseDetailOut(ClauseOut):
     document: Optional[DocSummaryOut]
+    cites: list[ClauseLinkOut]
+    cited_by: list[ClauseLinkOut]
 
 
 class HealthOut(BaseModel):

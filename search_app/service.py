@@ -8,8 +8,10 @@ from flask import current_app
 from answers.card import CONFIDENCE_THRESHOLD, Answer, build_answer
 from answers.mandates import mandating_sentences
 from answers.terms import supports
+from index.compare import summary as compare_summary
 from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
+from ingest.validity import version_label
 from search_app.errors import ApiError
 from search_app.kb import get_kb, get_ranker
 from search_app.render import clause_url, hit_json, level_rank, status_label
@@ -144,6 +146,8 @@ def group_json(g: BasisGroup) -> dict:
         "issuer": g.issuer,
         "date": g.date,
         "status": g.status,
+        "validity": g.hits[0].validity if g.hits else "",
+        "effective_date": g.hits[0].effective_date if g.hits else None,
         "score": g.score,
         "support": round(g.support, 4),
         "supported": g.supported,
@@ -171,6 +175,8 @@ def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
     data = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("body", "clauses")}
     data["status_label"] = status_label(doc.status)
+    data["version_label"] = version_label(doc.version_date)
+    data["effective_date"] = doc.effective
     data["url"] = clause_url(doc.id)
     return data
 
@@ -220,7 +226,21 @@ def clause_json(clause_id: str) -> dict:
     data["url"] = clause_url(clause.doc_id, clause.id)
     doc = kb.document(clause.doc_id, clauses=False)  # only its metadata is shown
     data["document"] = doc_summary(doc) if doc is not None else None
+    data["cites"] = [dict(link, url=clause_url(link["clause_id"].split("#", 1)[0], link["clause_id"]))
+                     for link in kb.clause_cites(clause.id)]
+    data["cited_by"] = [dict(link, url=clause_url(link["clause_id"].split("#", 1)[0], link["clause_id"]))
+                        for link in kb.clause_cited_by(clause.id)]
     return data
+
+
+def compare_detail(doc_id: str, other_id: str) -> dict:
+    """条文对照 of two versions (404 for a missing document, 400 when they are not versions of one document)."""
+    older, newer, rows = get_kb().compare(doc_id, other_id)
+    return {"older": doc_summary(older), "newer": doc_summary(newer), "rows": rows, "summary": compare_summary(rows)}
+
+
+def compare_json(detail: dict) -> dict:
+    return dict(detail, rows=[r.to_dict() for r in detail["rows"]])
 
 
 def facets() -> dict:

@@ -11,7 +11,7 @@ from flask_openapi3 import APIBlueprint
 from index.ranking.ranker import MODES
 from search_app import service
 from search_app.params import filters_to_args
-from search_app.schemas import DocPath, DocumentsPageQuery, PageQuery
+from search_app.schemas import CompareQuery, DocPath, DocumentsPageQuery, PageQuery
 
 bp = APIBlueprint("views", __name__, doc_ui=False)
 
@@ -67,6 +67,12 @@ def documents(query: DocumentsPageQuery):
         filter_args=filters_to_args(filters),
         facets=service.facets(),
     )
+
+
+@bp.get("/documents/<path:doc_id>/compare")
+def compare(path: DocPath, query: CompareQuery):
+    detail = service.compare_detail(path.doc_id, query.other)
+    return render_template("compare.html", page="documents", **detail)
 
 
 @bp.get("/documents/<path:doc_id>")

@@ -109,7 +109,7 @@ def test_search_documents_groups_by_document(small_kb):
 
 def test_manifest_records_the_build(small_kb):
     m = small_kb.manifest
-    assert m["schema_version"] == SCHEMA_VERSION and m["embedder"] == "none" and m["dim"] == 0
+    assert m["schema_version"] == SCHEMA_VERSION == 3 and m["embedder"] == "none" and m["dim"] == 0
     assert m["counts"]["documents"] == 3 and m["counts"]["passages"] > 5
     assert len(m["corpus_fingerprint"]) == 64 and m["dictionary_hash"] == small_kb.tokenizer.dictionary_hash
 

@@ -39,7 +39,7 @@ def test_hybrid_hits_carry_both_retrievers_and_fused_order(kb):
 def test_work_plan_paragraph_cites_section_and_marker(kb):
     hits = kb.search("孤独症儿童关爱服务体系", k=5, filters=Filters(levels=("工作要点",)))
     assert hits and hits[0].doc_title == "2024年上海市未成年人保护工作要点"
-    assert "二、" in hits[0].citation and "二是" in hits[0].citation
+    assert hits[0].citation == "《2024年上海市未成年人保护工作要点》第二部分第二项"
     assert "孤独症儿童" in hits[0].article_text
 
 

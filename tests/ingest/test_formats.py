@@ -99,7 +99,7 @@ def test_html_government_page():
     doc = load_file(FIXTURES / "notice_page.html")
     assert doc.title == "2025年某区儿童友好社区建设工作方案"
     assert doc.issuing_notice == "某区未成年人保护委员会关于印发《2025年某区儿童友好社区建设工作方案》的通知"
-    assert doc.issuer == "某区民政局" and doc.doc_number == "某未保委〔2025〕3 号"
+    assert doc.issuer == "某区未成年人保护委员会" and doc.info["发布机构"] == "某区民政局" and doc.doc_number == "某未保委〔2025〕3 号"
     assert doc.published == "2025-03-18" and doc.adopted == "2025-03-12"
     assert doc.info["索取号"] == "TEST-2025-00017" and doc.info["公开类别"] == "主动公开"
     for furniture in ("首页", "当前位置", "字体", "打印本页", "政策性文件留言咨询", "版权所有", "var _hmt", "索取号",
@@ -109,7 +109,7 @@ def test_html_government_page():
     assert kinds["通知"] == "preamble" and kinds["落款"] == "signature" and kinds["标题"] == "heading"
     assert kinds["二"] == "heading" and kinds["二.（二）"] == "paragraph" and kinds["三.一是"] == "paragraph"
     p = next(c for c in doc.clauses if c.id.endswith("#二.（一）"))
-    assert p.citation == "《2025年某区儿童友好社区建设工作方案》二、（一）" and p.headings == ("二、主要任务",)
+    assert p.citation == "《2025年某区儿童友好社区建设工作方案》第二部分第一项" and p.headings == ("二、主要任务",)
 
 
 def test_html_furniture_recognised_by_text_not_only_by_markup(tmp_path):
@@ -268,7 +268,7 @@ def test_html_notice_with_div_info_line_and_trailing_signature(tmp_path):
     assert doc.issuer == "某区民政局" and doc.published == "2025-07-01" and doc.adopted == "2025-06-30"
     assert "分享" not in doc.body and "首页" not in doc.body and "来源" not in doc.body
     by_id = {c.id.split("#")[1]: c for c in doc.clauses}
-    assert by_id["一"].kind == "paragraph" and by_id["一"].citation == f"《{doc.title}》一、"
+    assert by_id["一"].kind == "paragraph" and by_id["一"].citation == f"《{doc.title}》第一部分"
     assert by_id["落款"].kind == "signature" and by_id["落款"].text.split() == ["某区民政局", "2025年6月30日"]
     assert by_id["段1"].text == "各街镇未成年人保护工作站："
 

@@ -28,7 +28,7 @@ def test_promulgation_lines_with_several_events():
 def test_promulgation_of_administrative_and_judicial_texts():
     assert parse_promulgation(["2019年3月2日 中华人民共和国国务院令第709号修订"]).issuer == "国务院"
     p = parse_promulgation(["2020年12月7日 最高人民法院审判委员会第1820次会议通过", "2021年3月1日 施行"])
-    assert p.issuer == "最高人民法院审判委员会" and p.adopted == "2020-12-07" and p.effective == "2021-03-01"
+    assert p.issuer == "最高人民法院" and p.adopted == "2020-12-07" and p.effective == "2021-03-01"
 
 
 def test_level_and_region_from_folders_then_titles():

@@ -51,7 +51,7 @@ def test_article_with_zhi_and_restarted_item_references():
     assert ids(doc, "article") == ["第十七条", "第十七条之一", "第十八条"]
     assert "第十七条之一.第二款" in ids(doc, "paragraph")  # the reference to items is a paragraph, not item (一)
     item = next(c for c in doc.clauses if c.id.endswith("#第十七条之一.第一款.第二项"))
-    assert item.citation == "《某法》第十七条之一第一款第（二）项"
+    assert item.citation == "《某法》第十七条之一第一款第二项"
 
 
 def test_sub_items_and_nested_headings():
@@ -60,7 +60,7 @@ def test_sub_items_and_nested_headings():
     doc = doc_of(text, "某法典.md")
     assert ids(doc, "heading") == ["第一编", "第一编.第一章", "第一编.第一章.第一节", "第二编", "第二编.第一章"]
     mu = next(c for c in doc.clauses if c.id.endswith("#第一条.第一款.第一项.第2目"))
-    assert mu.citation == "《某法典》第一条第（一）项第2目"
+    assert mu.citation == "《某法典》第一条第一项第二目"
     assert mu.headings == ("第一编 总则", "第一章 基本规定", "第一节 一般规定")
     second = next(c for c in doc.clauses if c.id.endswith("#第二条"))
     assert second.headings == ("第二编 分则", "第一章 具体规定")
@@ -95,9 +95,9 @@ def test_generic_markers_nest():
     doc = doc_of(text)
     assert ids(doc) == ["一", "一.（一）", "一.（一）.第1目", "一.（二）", "一.（二）.段1", "二", "二.一是"]
     note = next(c for c in doc.clauses if c.id.endswith("#一.（二）.段1"))
-    assert note.article_id.endswith("#一.（二）") and note.citation == "《某方案》一、（二）"
+    assert note.article_id.endswith("#一.（二）") and note.citation == "《某方案》第一部分第二项"
     mu = next(c for c in doc.clauses if c.id.endswith("#一.（一）.第1目"))
-    assert mu.citation == "《某方案》一、（一）1." and mu.parent_id.endswith("#一.（一）")
+    assert mu.citation == "《某方案》第一部分第一项第一点" and mu.parent_id.endswith("#一.（一）")
 
 
 def test_refs_are_recorded():
@@ -191,9 +191,9 @@ def test_unnumbered_headings_are_named_in_citations_and_case_titles_come_from_th
     doc = doc_of(text, "某人诉某公司案.md")
     assert doc.title == "某人诉某公司案"
     cites = {c.id.split("#")[1]: c.citation for c in doc.clauses}
-    assert cites["段1"] == "《某人诉某公司案》第1段"  # the holding line is kept as text, not lost
-    assert cites["序言.段1"] == "《某人诉某公司案》序言第1段"
-    assert cites["裁判要点.一"] == "《某人诉某公司案》裁判要点一、"
+    assert cites["段1"] == "《某人诉某公司案》第一段"  # the holding line is kept as text, not lost
+    assert cites["序言.段1"] == "《某人诉某公司案》序言第一段"
+    assert cites["裁判要点.一"] == "《某人诉某公司案》裁判要点第一部分"
 
 
 def test_old_style_items_and_grade_phrases():
@@ -207,4 +207,4 @@ def test_old_style_items_and_grade_phrases():
 def test_marked_up_and_plain_section_lines_are_siblings():
     doc = doc_of("# 某方案\n\n### 一、目标\n\n建成十个。\n\n二、任务\n\n（一）建设空间。\n", "某方案.md")
     assert ids(doc) == ["一", "一.段1", "二", "二.（一）"]
-    assert next(c for c in doc.clauses if c.id.endswith("#一.段1")).citation == "《某方案》一、第1段"
+    assert next(c for c in doc.clauses if c.id.endswith("#一.段1")).citation == "《某方案》第一部分第一段"

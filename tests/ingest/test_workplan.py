@@ -19,7 +19,8 @@ def plan():
 def test_metadata(plan):
     assert plan.title == TITLE
     assert plan.id == f"{TITLE}@2024-04-10"
-    assert plan.issuer == "上海市民政局"
+    assert plan.issuer == "上海市未成年人保护委员会"  # the issuing body, not the site that published it
+    assert plan.info["发布机构"] == "上海市民政局"
     assert plan.doc_number == "沪未保委〔2024〕1 号"
     assert plan.published == "2024-04-10" and plan.adopted == "2024-04-02"
     assert plan.issuing_notice == f"上海市未成年人保护委员会关于印发《{TITLE}》的通知"
@@ -37,7 +38,7 @@ def test_preamble_and_signature(plan):
     assert by_kind["preamble"].text.startswith("市未成年人保护委员会各成员单位")
     assert by_kind["preamble"].text.endswith("请遵照执行。")
     assert by_kind["signature"].text.split() == ["上海市未成年人保护委员会", "2024年4月2日"]
-    assert by_kind["preamble"].citation == f"《上海市未成年人保护委员会关于印发〈{TITLE}〉的通知》"
+    assert by_kind["preamble"].citation == f"《上海市未成年人保护委员会关于印发〈{TITLE}〉的通知》正文"
 
 
 def test_four_sections_and_their_paragraphs(plan):
@@ -50,7 +51,7 @@ def test_four_sections_and_their_paragraphs(plan):
         "三.一是", "三.二是", "三.三是", "四.一是", "四.二是", "四.三是"]
     p = next(c for c in paragraphs if c.id.endswith("#三.三是"))
     assert p.text.startswith("三是紧紧守牢清朗网络空间。") and p.locator == ("三、", "三是")
-    assert p.citation == f"《{TITLE}》三、三是" and p.article_id == p.id and not p.leaf
+    assert p.citation == f"《{TITLE}》第三部分第三项" and p.article_id == p.id and not p.leaf
     assert p.headings == ("三、完善工作体系,优化成长环境",)
     assert p.refs == ("未成年人网络保护条例",)
 
@@ -60,6 +61,6 @@ def test_sentence_leaves_point_at_their_paragraph(plan):
     assert s2.kind == "sentence" and s2.leaf and s2.locator == ("三、", "三是", "2")
     assert s2.text == "宣传贯彻落实2024年1月1日起施行的《未成年人网络保护条例》。"
     assert s2.article_id == s2.parent_id == f"{TITLE}@2024-04-10#三.三是"
-    assert s2.citation == f"《{TITLE}》三、三是"
+    assert s2.citation == f"《{TITLE}》第三部分第三项"
     sentences = [c for c in plan.clauses if c.parent_id == s2.parent_id]
     assert "".join(c.text for c in sentences) == plan.body[sentences[0].start:sentences[-1].end]

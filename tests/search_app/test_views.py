@@ -42,7 +42,7 @@ def test_search_page_highlights_and_links(client):
     assert link.get_text() == "《示例市儿童友好条例》第二条第一款" and "#c-" in link["href"]
     copy = first.select_one("button.copy")["data-copy"]
     assert copy.startswith("《示例市儿童友好条例》第二条第一款：“第二条 网信部门负责") and copy.endswith("”")
-    assert {b.get_text() for b in first.select(".badge")} >= {"地方性法规", "现行", "2023-09-01"}
+    assert {b.get_text() for b in first.select(".badge")} >= {"地方性法规", "现行有效", "2023-09-01"}
     nav = [a.get_text() for a in soup.select("nav.nav a")]
     assert nav[:4] == ["检索", "问答", "依据", "文件"]
 
@@ -86,7 +86,7 @@ def test_document_page_structure_target_versions_and_citations(client):
     assert target["id"] == "c-第三条.第一款" and "安全座椅" in target.get_text()
     assert soup.select_one("#c-第二章 h3").get_text() == "第二章 家庭关爱"  # chapter headings keep the structure
     side = soup.select_one("aside.doc-side").get_text()
-    assert "2018-05-01" in side and "已修订" in side and "示例省校园安全办法" in side
+    assert "2018-05-01" in side and "已被修订" in side and "示例省校园安全办法" in side
     assert len(soup.select(".clause")) >= 10
 
 
