@@ -21,6 +21,7 @@ API_VERSION = "1.0"
 ERROR_RESPONSES = {400: ErrorEnvelope, 503: ErrorEnvelope}
 
 DOC = Tag(name="说明", description="本 API 的说明")
+TEXT_PARAMS = ("q", "inquiry", "draft", "topic")  # free text: too long is `query_too_long`
 bp = APIBlueprint("openapi_doc", __name__, abp_tags=[DOC])
 HTML = {200: {"description": "HTML 页面", "content": {"text/html": {"schema": {"type": "string"}}}}}
 JSON_DOC = {200: {"description": "OpenAPI 文档", "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -52,7 +53,8 @@ def _message(err: dict) -> tuple[str, str]:
     if kind == "missing" or (isinstance(value, str) and not value.strip() and kind == "string_pattern_mismatch"):
         return "missing_parameter", f"缺少参数 {name}"
     if kind == "string_too_long":
-        return "query_too_long", f"参数 {name} 过长：{len(value) if isinstance(value, str) else '?'} 字，上限 {ctx.get('max_length')} 字"
+        code = "query_too_long" if name in TEXT_PARAMS else "invalid_parameter"
+        return code, f"参数 {name} 过长：{len(value) if isinstance(value, str) else '?'} 字，上限 {ctx.get('max_length')} 字"
     if kind == "too_long":
         return "invalid_parameter", f"参数 {name} 的取值过多（上限 {ctx.get('max_length')} 个）"
     if kind == "string_pattern_mismatch":
