@@ -5,6 +5,8 @@ first-line indent, a 文号 line (left blank for the office to fill), and the ci
 """
 from __future__ import annotations
 
+import re
+
 import io
 
 from docx import Document as DocxDocument
@@ -28,6 +30,15 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
+# Characters XML 1.0 cannot hold (control characters, lone surrogates): a pasted draft may carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters a .docx cannot store."""
+    return _NOT_XML.sub("", text)
+
+
 def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, indent: bool = True,
           bold: bool = False):
     p = doc.add_paragraph()
@@ -38,7 +49,7 @@ def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, i
     fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(xml_safe(text)), font, size, bold)
     return p
 
 
@@ -54,8 +65,8 @@ def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    doc.core_properties.title = reply.title
-    doc.core_properties.subject = reply.inquiry[:200]
+    doc.core_properties.title = xml_safe(reply.title)
+    doc.core_properties.subject = xml_safe(reply.inquiry[:200])
 
     _para(doc, NUMBER_LINE, size=16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, reply.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)

@@ -12,7 +12,8 @@ from flask import current_app, jsonify, make_response, render_template
 from flask_openapi3 import APIBlueprint, Info, OpenAPI, Tag
 from pydantic import ValidationError
 
-from search_app.errors import error_response
+from index.errors import PolicyKBError
+from search_app.errors import ApiError, error_response
 from search_app.schemas import ErrorEnvelope
 
 API_TITLE = "政策知识库 API"
@@ -107,8 +108,26 @@ def spec() -> dict:
                     schema["maxLength"] = config.max_query_chars
                 elif param.get("name") == "k":
                     schema["maximum"] = config.max_top_k
+    _modes_of_this_index(doc)
     app.extensions["policykb_openapi"] = doc
     return doc
+
+
+def _modes_of_this_index(doc: dict) -> None:
+    """Offer `mode=dense` only when the served index has vectors (a BM25-only build answers it with a 400)."""
+    from search_app.kb import get_kb
+
+    try:
+        if get_kb().has_vectors:
+            return
+    except (PolicyKBError, ApiError):  # no index yet: describe every mode
+        return
+    for path in doc.get("paths", {}).values():
+        for op in path.values():
+            for param in op.get("parameters", []):
+                enum = param.get("schema", {}).get("enum")
+                if param.get("name") == "mode" and enum and "dense" in enum:
+                    param["schema"]["enum"] = [m for m in enum if m != "dense"]
 
 
 def resolve(doc: dict, schema: dict) -> dict:

@@ -6,10 +6,11 @@ is validated and written into the served document by search_app.openapi; the res
 """
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Optional
 
 from flask import current_app
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from index.hit import Filters
 from index.ranking.ranker import MODES
@@ -46,6 +47,18 @@ def _flag(value: Any) -> Any:
     raise ValueError("应为 1/0 或 true/false")
 
 
+def _split(values: Any) -> Any:
+    """level=法律,地方性法规 means level=法律&level=地方性法规 (either comma)."""
+    if isinstance(values, str):
+        values = [values]
+    if isinstance(values, list):
+        return [part for v in values for part in (re.split(r"[,，]", v) if isinstance(v, str) else [v])]
+    return values
+
+
+# Free text is checked as sent (so the bounds are the ones the OpenAPI document states), then stripped.
+Stripped = Annotated[str, AfterValidator(str.strip)]
+
 Flag = Annotated[bool, BeforeValidator(_flag),
                  WithJsonSchema({"type": "string", "enum": ["0", "1", "true", "false"]})]
 # A bound compared with the documents' ISO dates as text, so 2024-02-31 is a usable bound, 2024-13-01 is not.
@@ -59,17 +72,17 @@ FilterValue = Annotated[str, Field(max_length=MAX_FILTER_CHARS, pattern=OPTIONAL
 class FilterQuery(BaseModel):
     """Filters shared by search, ask, basis and the document list (repeat a parameter for several values)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
 
-    level: list[Literal[LEVELS]] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,  # type: ignore[valid-type]
+    level: Annotated[list[Literal[LEVELS]], BeforeValidator(_split)] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,  # type: ignore[valid-type]
                                           description="文件层级，可重复")
-    region: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES, description="地区，可重复")
-    issuer: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+    region: Annotated[list[FilterValue], BeforeValidator(_split)] = Field(default_factory=list, max_length=MAX_FILTER_VALUES, description="地区，可重复")
+    issuer: Annotated[list[FilterValue], BeforeValidator(_split)] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
                                       description="发布机构（部分匹配），可重复")
     date_from: IsoDate = Field("", description="版本日期不早于（YYYY-MM-DD；晚于 date_to 时结果为空）")
     date_to: IsoDate = Field("", description="版本日期不晚于（YYYY-MM-DD）")
     superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
-    validity: list[Literal[STATUSES]] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,  # type: ignore[valid-type]
+    validity: Annotated[list[Literal[STATUSES]], BeforeValidator(_split)] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,  # type: ignore[valid-type]
                                                description="时效性（给出时取代「仅现行版本」），可重复")
 
     def filters(self) -> Filters:
@@ -101,20 +114,20 @@ class TopK(BaseModel):
 class SearchQuery(FilterQuery, TopK):
     """/api/search, /api/ask: the question (at most Config.max_query_chars characters), k, mode and filters."""
 
-    q: str = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
+    q: Stripped = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
     mode: Literal[MODES] = Field("best", description="best（推荐）、hybrid、bm25 或 dense")  # type: ignore[valid-type]
 
 
 class BasisQuery(FilterQuery, TopK):
     """/api/basis: which documents mandate…"""
 
-    q: str = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
+    q: Stripped = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
 
 
 class PageQuery(FilterQuery, TopK):
     """The 检索 · 问答 · 依据 pages: like the API, but the question may be absent (an empty form)."""
 
-    q: str = Field("", pattern=OPTIONAL_TEXT_PATTERN)
+    q: Stripped = Field("", pattern=OPTIONAL_TEXT_PATTERN)
     mode: Literal[MODES] = "best"  # type: ignore[valid-type]
 
     @field_validator("k", "mode", mode="before")
@@ -142,9 +155,9 @@ class DocPath(BaseModel):
 class CompareQuery(BaseModel):
     """条文对照: the other version to compare with."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
-    other: str = Field(alias="with", max_length=400, pattern=TEXT_PATTERN, description="要对照的另一版本的文件编号")
+    other: Stripped = Field(alias="with", max_length=400, pattern=TEXT_PATTERN, description="要对照的另一版本的文件编号")
 
 
 class ClausePath(BaseModel):
@@ -152,15 +165,11 @@ class ClausePath(BaseModel):
 
 
 class UnitPath(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    name: str = Field(max_length=MAX_UNIT_NAME_CHARS, pattern=TEXT_PATTERN, description="单位名称或别名，如 网信办")
+    name: Stripped = Field(max_length=MAX_UNIT_NAME_CHARS, pattern=TEXT_PATTERN, description="单位名称或别名，如 网信办")
 
 
 class UnitsQuery(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    topic: str = Field("", max_length=MAX_TOPIC_CHARS, pattern=OPTIONAL_TEXT_PATTERN, description="职责主题，如 网络保护")
+    topic: Stripped = Field("", max_length=MAX_TOPIC_CHARS, pattern=OPTIONAL_TEXT_PATTERN, description="职责主题，如 网络保护")
     superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
 
 
@@ -175,9 +184,7 @@ class UnitPageQuery(BaseModel):
 
 
 class ReplyPageQuery(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    q: str = Field("", pattern=OPTIONAL_TEXT_PATTERN)
+    q: Stripped = Field("", pattern=OPTIONAL_TEXT_PATTERN)
 
 
 ClauseId = Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_ID_CHARS, pattern=TEXT_PATTERN)]
@@ -186,9 +193,9 @@ ClauseId = Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_ID_CHARS, pa
 class ReplyBody(BaseModel):
     """POST /api/reply: the inquiry and, optionally, which candidate clauses to quote."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
 
-    inquiry: str = Field(pattern=TEXT_PATTERN, description="留言内容（不超过 1000 字）", max_length=1000)
+    inquiry: Stripped = Field(pattern=TEXT_PATTERN, description="留言内容（不超过 1000 字）", max_length=1000)
     clause_ids: Optional[list[ClauseId]] = Field(None, max_length=MAX_CLAUSE_IDS,
                                                  description="要引用的条款编号（不传则自动选择）")
 
@@ -203,7 +210,7 @@ class ReplyBody(BaseModel):
 class ReplyDocxBody(ReplyBody):
     """POST /api/reply.docx: as /api/reply, plus the draft text as the user edited it."""
 
-    draft: Optional[str] = Field(None, max_length=20_000, pattern=TEXT_PATTERN, description="编辑后的正文")
+    draft: Optional[Stripped] = Field(None, max_length=20_000, pattern=TEXT_PATTERN, description="编辑后的正文")
 
 
 # ---- responses --------------------------------------------------------------------------------------------------
