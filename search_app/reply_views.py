@@ -137,7 +137,7 @@ def api_reply(body: ReplyBody):
 def api_reply_docx(body: ReplyDocxBody):
     from answers.reply_docx import reply_docx
 
-    data = reply_docx(_compose(body.inquiry, body.clause_ids), body.draft)
+    data = reply_docx(_compose(body.inquiry, body.clause_ids), body.draft or None)
     name = quote("答复草稿.docx")
     return Response(data, mimetype=DOCX,
                     headers={"Content-Disposition": f"attachment; filename=reply.docx; filename*=UTF-8''{name}"})

@@ -56,6 +56,15 @@ def _split(values: Any) -> Any:
     return values
 
 
+def _int_text(value: Any) -> Any:
+    """A query-string integer is digits only (no spaces or signs pydantic would forgive, such as U+0085)."""
+    if isinstance(value, str) and not re.fullmatch(r"-?[0-9]+", value):
+        raise ValueError(f"应为整数，收到 {value[:20]!r}")
+    return value
+
+
+QueryInt = Annotated[int, BeforeValidator(_int_text)]
+
 # Free text is checked as sent (so the bounds are the ones the OpenAPI document states), then stripped.
 Stripped = Annotated[str, AfterValidator(str.strip)]
 
@@ -96,7 +105,7 @@ class FilterQuery(BaseModel):
 
 
 class TopK(BaseModel):
-    k: int = Field(DEFAULT_TOP_K, ge=1, description="结果数，1 到 Config.max_top_k（POLICYKB_MAX_TOP_K）")
+    k: QueryInt = Field(DEFAULT_TOP_K, ge=1, description="结果数，1 到 Config.max_top_k（POLICYKB_MAX_TOP_K）")
 
     @field_validator("k")
     @classmethod
@@ -140,12 +149,12 @@ class PageQuery(FilterQuery, TopK):
 
 
 class DocumentsQuery(FilterQuery):
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
-    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+    offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
+    limit: QueryInt = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
 class DocumentsPageQuery(FilterQuery):
-    page: int = Field(1, ge=1, le=100_000)
+    page: QueryInt = Field(1, ge=1, le=100_000)
 
 
 class DocPath(BaseModel):
@@ -174,13 +183,13 @@ class UnitsQuery(BaseModel):
 
 
 class UnitQuery(BaseModel):
-    limit: int = Field(50, ge=1, le=MAX_DUTIES_PAGE)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: QueryInt = Field(50, ge=1, le=MAX_DUTIES_PAGE)
+    offset: QueryInt = Field(0, ge=0, le=1_000_000)
     superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
 
 
 class UnitPageQuery(BaseModel):
-    limit: int = Field(MAX_DUTIES_PAGE, ge=1, le=MAX_DUTIES_PAGE)
+    limit: QueryInt = Field(MAX_DUTIES_PAGE, ge=1, le=MAX_DUTIES_PAGE)
 
 
 class ReplyPageQuery(BaseModel):
@@ -210,7 +219,8 @@ class ReplyBody(BaseModel):
 class ReplyDocxBody(ReplyBody):
     """POST /api/reply.docx: as /api/reply, plus the draft text as the user edited it."""
 
-    draft: Optional[Stripped] = Field(None, max_length=20_000, pattern=TEXT_PATTERN, description="编辑后的正文")
+    draft: Optional[Stripped] = Field(None, max_length=20_000, pattern=OPTIONAL_TEXT_PATTERN,
+                                      description="编辑后的正文（不传或留空：用生成的正文）")
 
 
 # ---- responses --------------------------------------------------------------------------------------------------
