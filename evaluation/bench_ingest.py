@@ -1,11 +1,14 @@
 """Benchmark: parse and segment all of ../shared/corpus/laws (3,475 files) and print Markdown tables.
 
-    .venv/bin/python evaluation/bench_ingest.py [--laws DIR] [--workers 1,2] [--tokenize-docs 300]
+    .venv/bin/python evaluation/bench_ingest.py [--laws DIR] [--configs 0:1,120:1,120:2] [--before REV]
+                                                [--tokenize-docs 300]
 
 Timed part: reading, decoding, metadata, clause tree and version resolution (ingest_paths). jieba tokenisation is
 timed separately on a sample of documents (it belongs to index building) and projected to the whole corpus.
 Reports wall and CPU seconds (the machine may be shared), documents/s, clauses/s, and every file that could not be
-structured or ingested. Target: under 60 s on 2 cores.
+structured or ingested. Target: under 60 s on 2 cores. A configuration is TIMEOUT:WORKERS — timeout 0 with one
+worker parses in this process (no budget); otherwise files are parsed in WORKERS worker processes, each file within
+TIMEOUT seconds. `--before REV` adds a row for the code of git revision REV (run in a child process, its default).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from policykb.config import Config  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 
 DEFAULT_LAWS = REPO.parent / "shared" / "corpus" / "laws"
@@ -32,16 +36,50 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run_config(laws: Path, workers: int):
+def run_config(laws: Path, timeout: float, workers: int):
     cpu0, t0 = cpu_seconds(), time.perf_counter()
-    result = ingest_paths([laws], workers=workers)
+    result = ingest_paths([laws], workers=workers, config=Config(ingest_timeout=timeout))
     return result, time.perf_counter() - t0, cpu_seconds() - cpu0
+
+
+_BEFORE_CHILD = """
+import json, resource, sys, time
+from ingest.pipeline import ingest_paths
+t = time.perf_counter()
+r = ingest_paths([sys.argv[1]])
+wall = time.perf_counter() - t
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"documents": len(r.documents), "clauses": sum(len(d.clauses) for d in r.documents),
+                  "leaves": sum(1 for d in r.documents for c in d.clauses if c.leaf), "wall": wall,
+                  "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}))
+"""
+
+
+def run_before(laws: Path, rev: str) -> dict:
+    """ingest_paths of git revision `rev` (its defaults), in a child process over an archive of that revision."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-before-") as tmp:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        out = subprocess.run([sys.executable, "-c", _BEFORE_CHILD, str(laws)], capture_output=True, text=True,
+                             check=True, cwd=tmp, env={**os.environ, "PYTHONPATH": tmp})
+    return json.loads(out.stdout)
+
+
+def row(label: str, n_docs: int, n_clauses: int, leaves: int, wall: float, cpu: float) -> str:
+    return (f"| {label} | {n_docs} | {n_clauses} | {leaves} | {wall:.1f} | {cpu:.1f} | {n_docs / wall:.0f} | "
+            f"{n_clauses / wall:.0f} | {'yes' if wall < 60 else 'NO'} |")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--laws", type=Path, default=DEFAULT_LAWS, help="folder to ingest (default ../shared/corpus/laws)")
-    ap.add_argument("--workers", default="1,2", help="comma-separated process counts to compare (default 1,2)")
+    ap.add_argument("--configs", default="0:1,120:1,120:2",
+                    help="comma-separated TIMEOUT:WORKERS configurations to compare (default 0:1,120:1,120:2)")
+    ap.add_argument("--before", default="", metavar="REV", help="also time the code of this git revision")
     ap.add_argument("--tokenize-docs", type=int, default=300,
                     help="documents whose leaves are tokenised with jieba in the separate timing (0: skip)")
     args = ap.parse_args(argv)
@@ -55,14 +93,20 @@ def main(argv: list[str] | None = None) -> int:
           "< 60 s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
     result = None
-    for w in [int(x) for x in args.workers.split(",") if x.strip()]:
-        res, wall, cpu = run_config(args.laws, w)
+    if args.before:
+        b = run_before(args.laws, args.before)
+        print(row(f"before ({args.before}), in-process", b["documents"], b["clauses"], b["leaves"], b["wall"],
+                  b["cpu"]), flush=True)
+    for config in [c for c in args.configs.split(",") if c.strip()]:
+        timeout, workers = float(config.split(":")[0]), int(config.split(":")[1])
+        res, wall, cpu = run_config(args.laws, timeout, workers)
         result = result or res
         n_docs, n_clauses = len(res.documents), sum(len(d.clauses) for d in res.documents)
         leaves = sum(1 for d in res.documents for c in d.clauses if c.leaf)
-        print(f"| parse + segment, {w} process{'es' if w > 1 else ''} | {n_docs} | {n_clauses} | {leaves} | "
-              f"{wall:.1f} | {cpu:.1f} | {n_docs / wall:.0f} | {n_clauses / wall:.0f} | "
-              f"{'yes' if wall < 60 else 'NO'} |")
+        label = ("in-process, no budget" if timeout == 0 and workers == 1 else
+                 f"{workers} worker process{'es' if workers > 1 else ''}, "
+                 + (f"{timeout:g} s per file" if timeout else "no budget"))
+        print(row(label, n_docs, n_clauses, leaves, wall, cpu), flush=True)
     assert result is not None
 
     docs = result.documents

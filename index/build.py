@@ -18,15 +18,18 @@ from index.cache import EmbeddingCache, text_hash
 from index.embedders import make_embedder, spec_name
 from index.errors import KBIndexError
 from index.links import resolve_links
-from index.layout import SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, swap_in, write_manifest
+from index.layout import (SCHEMA_VERSION, build_lock, new_build_folder, read_manifest, remove_stale, swap_in,
+                          write_manifest)
 from index.passages import PASSAGE_TEXT_VERSION, is_passage, passage_parts
 from index.retrievers import EXACT_LIMIT, BM25Retriever, DenseRetriever
 from index.tokens import shared_tokenizer, tokenize_passages
+from index.titles import norm_title
 from index.store import DB_FILE, Passage, connect_readonly, load_all_documents, load_passage_tokens, write_store
 from index.parallel import parallel_map
 from index.responsibilities import document_duties, duties_version, write_units
 from ingest.model import Document, Problem
 from ingest.versions import resolve_versions
+from policykb.config import Config
 
 
 PARALLEL_DOCS = 500  # from this many documents, per-document work (duties) runs in forked workers
@@ -44,7 +47,8 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # "path: same text and title as path" per skipped file
+    stale_removed: list[str] = field(default_factory=list)  # leftover folders of killed builds, deleted
     unchanged: bool = False  # the corpus fingerprint matched: nothing was rewritten
     embedded: int = 0  # texts actually run through the model
     reused: int = 0  # vectors taken from the previous index or the cache
@@ -68,6 +72,9 @@ class BuildReport:
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}"
             + (f", skipped {len(self.duplicates)} duplicate(s)" if self.duplicates else ""),
         ]
+        lines += [f"  duplicate skipped: {d}" for d in self.duplicates]
+        if self.stale_removed:
+            lines.append(f"  removed {len(self.stale_removed)} folder(s) left by an interrupted build")
         if self.embedder != "none":
             lines.append(f"  embedded {self.embedded} new texts, reused {self.reused} vectors "
                          f"(cache hit rate {self.cache_hit_rate:.1%})")
@@ -90,16 +97,16 @@ def _fingerprint(docs: Sequence[Document], extra: Sequence[str]) -> str:
 
 
 def _dedupe(docs: Sequence[Document], report: BuildReport) -> list[Document]:
-    """Keep the first of documents sharing an id or an identical body (the same law filed under two folders)."""
-    seen_ids: set[str] = set()
-    seen_bodies: set[str] = set()
+    """Keep the first of documents sharing an id, or an identical body under the same title (the same law filed
+    under two folders), naming each one skipped. Same body, different titles: distinct documents, both kept."""
+    seen: dict[str, Document] = {}
     out = []
     for d in docs:
-        if d.id in seen_ids or d.content_hash in seen_bodies:
-            report.duplicates.append(d.source_path)
+        other = seen.get(d.id) or seen.get(f"{norm_title(d.title)}\t{d.content_hash}")
+        if other is not None:
+            report.duplicates.append(f"{d.source_path}: same text and title as {other.source_path}")
             continue
-        seen_ids.add(d.id)
-        seen_bodies.add(d.content_hash)
+        seen[d.id] = seen[f"{norm_title(d.title)}\t{d.content_hash}"] = d
         out.append(d)
     return out
 
@@ -154,10 +161,13 @@ def build_index(
     progress: bool = False,
     documents: Sequence[Document] | None = None,
     problems: Sequence[Problem] = (),
+    config: Config | None = None,
 ) -> BuildReport:
     """Build (or incrementally update) the index at `index_dir` from the documents under `paths`.
 
-    `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary).
+    `documents` may be given when the caller already ingested `paths` (the CLI does, to print its summary);
+    else they are ingested here within the per-file limits of `config`. Leftovers of killed builds are removed on
+    every build.
     """
     from ingest.pipeline import ingest_paths
 
@@ -166,7 +176,7 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir), embedder=name)
     t0 = time.perf_counter()
     if documents is None:
-        result = ingest_paths([Path(p) for p in paths], progress=progress)
+        result = ingest_paths([Path(p) for p in paths], progress=progress, config=config)
         documents, problems = result.documents, result.problems
     report.problems = list(problems)
     report.seconds["ingest"] = time.perf_counter() - t0
@@ -175,6 +185,7 @@ def build_index(
 
     extra = [str(SCHEMA_VERSION), name, dict_hash, PASSAGE_TEXT_VERSION, duties_version()]
     with build_lock(index_dir):
+        report.stale_removed = [p.name for p in remove_stale(index_dir)]
         t1 = time.perf_counter()
         roots = [Path(p).resolve() for p in paths]
         new_docs = _dedupe(documents, report)
@@ -223,7 +234,7 @@ def build_index(
         report.passages = len(passages)
         report.seconds["tokenize"] = time.perf_counter() - t1
 
-        folder = new_build_folder(index_dir)
+        folder = new_build_folder(index_dir)  # stale siblings were removed above, under the same lock
         t2 = time.perf_counter()
         dim = 0
         dense_kind = None

@@ -58,15 +58,31 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def new_build_folder(index_dir: Path) -> Path:
-    """A fresh sibling folder to build into; stale ones from killed builds are removed first."""
+def remove_stale(index_dir: Path) -> list[Path]:
+    """Delete sibling folders and links a killed build left behind (a half-built folder, the folder replaced by a
+    swap whose clean-up never ran, a temporary link): everything `.<name>.*` but the lock and the live target.
+    Call with the build lock held. Returns what was removed."""
     index_dir = Path(index_dir)
-    parent = index_dir.parent
     current = index_dir.resolve() if index_dir.is_symlink() else None
-    for stale in parent.glob(f".{index_dir.name}.*"):
-        if stale.is_dir() and not stale.is_symlink() and stale.resolve() != current:
+    removed = []
+    for stale in index_dir.parent.glob(f".{index_dir.name}.*"):
+        if stale.name == f".{index_dir.name}.lock":
+            continue
+        if stale.is_symlink():
+            stale.unlink()
+        elif stale.is_dir() and stale.resolve() != current:
             shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.{time.strftime('%Y%m%d-%H%M%S')}-", dir=parent))
+        else:
+            continue
+        removed.append(stale)
+    return removed
+
+
+def new_build_folder(index_dir: Path) -> Path:
+    """A fresh sibling folder to build into (call remove_stale first, under the build lock)."""
+    index_dir = Path(index_dir)
+    return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.{time.strftime('%Y%m%d-%H%M%S')}-",
+                                 dir=index_dir.parent))
 
 
 def swap_in(index_dir: Path, folder: Path) -> None:

@@ -29,6 +29,7 @@ class RawDoc:
     info: dict[str, str] = field(default_factory=dict)  # 索取号, 发布机构, 文件编号 … as found
     notice: NoticeParts | None = None
     fmt: str = ""
+    notes: list[str] = field(default_factory=list)  # what the reader wants the user to know (charset, depth …)
 
 
 def _is_title_line(line: str) -> bool:

@@ -31,9 +31,13 @@ def cn_to_int(text: str) -> int:
 
 @lru_cache(maxsize=4096)
 def int_to_cn(n: int) -> str:
-    """The Chinese numeral for 0 < n < 10000 as laws write it: 105 -> '一百零五', 15 -> '十五'."""
-    if not 0 < n < 10000:
+    """The Chinese numeral for 0 < n < 10**8 as laws write it: 105 -> '一百零五', 15 -> '十五', 10005 -> '一万零五'
+    (a document can have more than 9,999 unnumbered paragraphs, cited 第一万二千段)."""
+    if not 0 < n < 10**8:
         raise ValueError(f"numeral out of range: {n}")
+    if n >= 10000:
+        high, low = divmod(n, 10000)
+        return int_to_cn(high) + "万" + ("" if not low else ("零" if low < 1000 else "") + int_to_cn(low))
     names = "零一二三四五六七八九"
     parts: list[str] = []
     zero = False

@@ -1,6 +1,7 @@
 """Ingest entry points: load one file into a Document, or walk paths into documents plus reported problems."""
 from __future__ import annotations
 
+import os
 import re
 from itertools import takewhile
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from ingest.metadata import (content_hash, doc_id, doc_number_in, doc_number_lin
 from ingest.model import Clause, Document, Problem
 from ingest.metadata import iso_date
 from ingest.segment import ARTICLE_RE, segment
-from ingest.textio import read_text
+from ingest.textio import longest_line, mojibake_note, read_text
 from ingest.validity import repealed_titles
 from ingest.versions import resolve_versions
+from policykb.config import Config
 
 
 @dataclass
@@ -30,19 +32,35 @@ class IngestResult:
     passed_over: list[Path] = field(default_factory=list)  # hidden files and folder READMEs, not problems
 
 
-def read_raw(path: Path) -> RawDoc:
-    """Dispatch on the file format; raises IngestError for unsupported or unreadable input."""
+def read_raw(path: Path, config: Config) -> RawDoc:
+    """Dispatch on the file format; raises IngestError for unsupported, unreadable or over-limit input."""
     fmt = file_format(path)
     if not fmt:
         raise IngestError(path, f"unsupported file type {path.suffix or '(no suffix)'!r}: "
                                 "expected .txt, .md, .html/.htm, .docx or .pdf")
-    if fmt == "md":
-        return read_markdown(read_text(path))
-    if fmt == "txt":
-        return read_plain(read_text(path))
-    from ingest import richformats  # bs4 / python-docx / pypdf only when such a file comes along
+    if fmt in ("md", "txt"):
+        text = read_text(path)
+        number, length = longest_line(text)
+        if length > config.ingest_max_line_chars:
+            raise IngestError(path, f"line {number} has {length:,} characters, over the limit of "
+                                    f"{config.ingest_max_line_chars:,} (POLICYKB_INGEST_MAX_LINE_CHARS): not ingested")
+        raw = read_markdown(text) if fmt == "md" else read_plain(text)
+    else:
+        from ingest import richformats  # lxml / pypdf only when such a file comes along
 
-    return richformats.READERS[fmt](path)
+        if fmt == "html":
+            raw = richformats.read_html(path)
+        elif fmt == "docx":
+            raw = richformats.read_docx(path, config.ingest_max_xml_mb * 2**20)
+        else:
+            raw = richformats.read_pdf(path)
+        longest = max((b for b in raw.blocks), key=lambda b: len(b.text), default=None)
+        if longest is not None and len(longest.text) > config.ingest_max_line_chars:
+            raise IngestError(path, f"a paragraph has {len(longest.text):,} characters, over the limit of "
+                                    f"{config.ingest_max_line_chars:,} (POLICYKB_INGEST_MAX_LINE_CHARS): not ingested")
+    if (note := mojibake_note(raw.title + "\n".join(b.text for b in raw.blocks))):
+        raw.notes.append(note)
+    return raw
 
 
 def build_document(path: Path, raw: RawDoc) -> Document:
@@ -74,6 +92,7 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     issuing_notice = notice.notice if notice and notice.notice != title else ""
     # the id needs the body hash, the body needs segmenting with the id: segment once with a placeholder
     body, clauses, notes = segment("\0", title, raw.blocks, notice=issuing_notice)
+    notes = tuple(raw.notes) + notes
     if not body.strip():
         raise IngestError(path, "no text found after removing page furniture and metadata lines")
     digest = content_hash(body)
@@ -84,7 +103,7 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     _reid(clauses, "\0", did)
     header = [b.text for b in takewhile(lambda b: not ARTICLE_RE.match(b.text), raw.blocks[:12]) if not b.role]
     return Document(
-        id=did, title=title, body=body, source_path=str(path), content_hash=digest,
+        id=did, title=title, body=body, source_path=str(path.resolve()), content_hash=digest,
         level=level, region=region, issuer=issuer,
         doc_number=(info.get("文件编号") or info.get("发文字号") or doc_number_in(raw.promulgation)
                     or doc_number_line(header)),
@@ -94,24 +113,44 @@ def build_document(path: Path, raw: RawDoc) -> Document:
     )
 
 
-def load_file(path: str | Path) -> Document:
-    """One file -> one Document; raises IngestError(path, reason) on bad input."""
+def load_file(path: str | Path, config: Config | None = None) -> Document:
+    """One file -> one Document; raises IngestError(path, reason) on bad input or input over the limits of
+    `config` (default Config())."""
+    config = config or Config()
     p = Path(path)
-    if not p.exists():
-        raise IngestError(p, "no such file")
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise IngestError(p, "no such file") from None
+    except OSError as exc:
+        raise IngestError(p, f"unreadable: {exc.strerror or exc}") from None
     if not p.is_file():
         raise IngestError(p, "not a regular file")
-    return build_document(p, read_raw(p))
+    if st.st_size > config.ingest_max_file_mb * 2**20:
+        raise IngestError(p, f"{st.st_size / 2**20:,.1f} MiB, over the limit of {config.ingest_max_file_mb} MiB per "
+                             "file (POLICYKB_INGEST_MAX_FILE_MB): not read")
+    return build_document(p, read_raw(p, config))
 
 
-def iter_files(paths: Sequence[str | Path], passed_over: list[Path] | None = None) -> Iterator[Path]:
+def iter_files(paths: Sequence[str | Path], passed_over: list[Path] | None = None,
+               problems: list[Problem] | None = None) -> Iterator[Path]:
     """Files named, and files under folders named (recursively, sorted). Inside folders, hidden files and a
     folder's README.md/README.txt (which describes the folder, not a policy) are passed over (and appended to
-    `passed_over` when given)."""
+    `passed_over` when given); a subfolder that cannot be listed is appended to `problems` by name."""
     for item in paths:
         p = Path(item)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
+            found: list[Path] = []
+
+            def unreadable(exc: OSError) -> None:
+                if problems is not None:
+                    problems.append(Problem(exc.filename or str(p), f"folder not read: {exc.strerror or exc} "
+                                                                    "(its files were not ingested)"))
+
+            for folder, dirs, names in os.walk(p, onerror=unreadable):
+                dirs.sort()
+                found.extend(Path(folder, n) for n in names)
+            for f in sorted(found):
                 if not f.is_file():
                     continue
                 if any(part.startswith(".") for part in f.relative_to(p).parts) \
@@ -124,55 +163,52 @@ def iter_files(paths: Sequence[str | Path], passed_over: list[Path] | None = Non
             yield p
 
 
-def _load_one(path: Path) -> Document | Problem:
-    """load_file, with every failure turned into a Problem (runs in worker processes too)."""
+def _load_one(path: Path, config: Config) -> Document | Problem:
+    """load_file, with every failure turned into a Problem (runs in worker processes)."""
     try:
-        return load_file(path)
+        return load_file(path, config)
     except IngestError as exc:
         return Problem(exc.path, exc.reason)
     except Exception as exc:  # a reader library choking on a malformed file must not stop the batch
         return Problem(str(path), f"could not be read: {type(exc).__name__}: {exc}")
 
 
-def ingest_paths(paths: Sequence[str | Path], progress: bool = False, workers: int = 1) -> IngestResult:
-    """Load every file under `paths`; a bad file becomes a Problem and never aborts the batch.
+def ingest_paths(paths: Sequence[str | Path], progress: bool = False, workers: int = 1,
+                 config: Config | None = None) -> IngestResult:
+    """Load every file under `paths`; a bad, over-limit or too slow file becomes a Problem naming it, and the
+    batch goes on.
 
-    `workers` > 1 parses in that many processes, results in file order. Documents are pickled back to this
-    process, which roughly doubles the CPU spent: on 2 busy cores it was slower (evaluation/bench_ingest.py).
+    Files are parsed in `workers` worker processes, each file within `config.ingest_timeout` seconds (its worker
+    is killed past it). With timeout 0 and one worker, files are parsed in this process (no budget: trusted input).
     """
+    config = config or Config()
     result = IngestResult()
-    files = list(iter_files(paths, result.passed_over))
-    seen: dict[str, Document] = {}
-    if workers > 1 and len(files) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    files = list(iter_files(paths, result.passed_over, result.problems))
+    if config.ingest_timeout > 0 or workers > 1:
+        from ingest.budget import load_with_budget
 
-        pool = ProcessPoolExecutor(max_workers=workers)
-        loaded = pool.map(_load_one, files, chunksize=max(1, min(64, len(files) // (workers * 8) or 1)))
+        loaded = load_with_budget(files, _load_one, config, workers) if files else iter(())
     else:
-        pool = None
-        loaded = map(_load_one, files)
+        loaded = (_load_one(f, config) for f in files)
     if progress:
         from tqdm import tqdm
 
         loaded = tqdm(loaded, total=len(files), desc="ingest", unit="file")
-    try:
-        for f, doc in zip(files, loaded):
-            if isinstance(doc, Problem):
-                result.problems.append(doc)
+    seen: dict[str, tuple[Document, Path]] = {}
+    for f, doc in zip(files, loaded):
+        if isinstance(doc, Problem):
+            result.problems.append(doc)
+            continue
+        if doc.id in seen:
+            other, other_path = seen[doc.id]
+            if other.content_hash == doc.content_hash:
+                result.problems.append(Problem(str(f), f"skipped: duplicate of {other_path}", fatal=False))
                 continue
-            if doc.id in seen:
-                other = seen[doc.id]
-                if other.content_hash == doc.content_hash:
-                    result.problems.append(Problem(str(f), f"skipped: duplicate of {other.source_path}", fatal=False))
-                    continue
-                _rename(doc, f"{doc.id}-{doc.content_hash[:8]}")
-            seen[doc.id] = doc
-            for note in doc.notes:
-                result.problems.append(Problem(str(f), note, fatal=False))
-            result.documents.append(doc)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+            _rename(doc, f"{doc.id}-{doc.content_hash[:8]}")
+        seen[doc.id] = (doc, f)
+        for note in doc.notes:
+            result.problems.append(Problem(str(f), note, fatal=False))
+        result.documents.append(doc)
     resolve_versions(result.documents)
     return result
 

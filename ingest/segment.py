@@ -120,6 +120,7 @@ class Segmenter:
         self.notice_cite = book_title(notice) if notice else self.cite
         self.clauses: list[Clause] = []
         self.used: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # base id -> last ~k tried, so repeats cost O(1) each
         self.body = ""
         self.headings: list[tuple[int, str, str]] = []  # (rank, id part, full text) of 编/章/节 and markup headings
         self.markers: list[_Marker] = []
@@ -133,10 +134,12 @@ class Segmenter:
     # -- helpers ---------------------------------------------------------------------------------------------
     def _id(self, parts: list[str]) -> str:
         base = f"{self.doc_id}#{'.'.join(parts)}"
-        cid, k = base, 1
+        k = self.next_suffix.get(base, 1)
+        cid = base if k == 1 else f"{base}~{k}"
         while cid in self.used:
             k += 1
             cid = f"{base}~{k}"
+        self.next_suffix[base] = k
         self.used.add(cid)
         return cid
 

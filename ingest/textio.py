@@ -12,18 +12,32 @@ from ingest.errors import IngestError
 # Zero-width and BOM characters that some sources scatter through the text; never meaningful in a policy text.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Control characters (C0 but tab/newline, DEL, C1), lone surrogates and the non-characters XML forbids: no policy
+# text holds them and a .docx export cannot. A form feed (pdftotext's page break), a vertical tab (Word's manual
+# line break) and the Unicode line/paragraph separators end a line.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile("[\x0b\x0c\u2028\u2029]")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# Signs of text decoded with the wrong code page: U+FFFD, or runs of Latin-1 letters where Chinese was expected.
+_MOJIBAKE = re.compile("\ufffd|[\u00c0-\u00ff][\u0080-\u00ff]")
 
 
 def decode_bytes(data: bytes, path: str | Path) -> str:
     """Decode text bytes (UTF-8 with/without BOM, GB18030/GBK, Big5 …) or raise IngestError saying why not."""
     if not data.strip():
         raise IngestError(path, "empty file")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    for bom, encoding in _BOMS:  # a byte-order mark settles it (Windows "Unicode" text is UTF-16 LE with a BOM)
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise IngestError(path, f"starts with a {encoding.upper()} byte-order mark but is not valid "
+                                        f"{encoding.upper()} (byte {exc.start + len(bom)})") from None
+    if b"\x00" in data[:4096]:
         raise IngestError(path, "binary file (contains NUL bytes), not text")
     if len(_BINARY_CONTROL.findall(data[:4096])) > 8:
         raise IngestError(path, "binary file (control bytes), not text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -65,6 +79,27 @@ def _fold_radical(m: re.Match) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Normalise line ends, drop zero-width characters, fold radical code points; punctuation stays as written."""
+    """Normalise line ends (form feeds too), drop zero-width and control characters, fold radical code points;
+    tabs, new lines and punctuation stay as written."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
     return _RADICALS.sub(_fold_radical, _INVISIBLE.sub("", text))
+
+
+def mojibake_note(text: str) -> str | None:
+    """A warning when decoded text looks mis-decoded (replacement characters, Latin-1 pairs instead of Chinese)."""
+    bad = len(_MOJIBAKE.findall(text))
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if bad >= 3 and bad * 20 > han:
+        return (f"text looks mis-decoded (mojibake: {bad} replacement or Latin-1 sequences against {han} Chinese "
+                "characters): check the file's encoding")
+    return None
+
+
+def longest_line(text: str) -> tuple[int, int]:
+    """(1-based line number, length) of the longest line of `text`, in one pass."""
+    best, number, pos = 0, 0, 0
+    for i, line in enumerate(text.split("\n"), 1):
+        if len(line) > best:
+            best, number = len(line), i
+    return number, best

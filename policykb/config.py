@@ -25,6 +25,12 @@ class Config:
     max_query_chars: int = 500  # POLICYKB_MAX_QUERY_CHARS: longer queries are rejected
     max_top_k: int = 50  # POLICYKB_MAX_TOP_K: upper bound on results per request
     region: str = "上海"  # POLICYKB_REGION: the users' region; best search draws on its texts and national law
+    # Per-file bounds of an ingest, far above any real office document (the largest of the 3,475 laws is 0.4 MB,
+    # its longest line under 1,000 characters; the whole Civil Code is ~110,000 characters):
+    ingest_max_file_mb: int = 256  # POLICYKB_INGEST_MAX_FILE_MB: larger files are rejected unread
+    ingest_max_xml_mb: int = 128  # POLICYKB_INGEST_MAX_XML_MB: .docx XML once unzipped (a 1,000-page file: ~20)
+    ingest_max_line_chars: int = 200_000  # POLICYKB_INGEST_MAX_LINE_CHARS: per line/paragraph
+    ingest_timeout: float = 120.0  # POLICYKB_INGEST_TIMEOUT: seconds per file, then it is stopped (0: no budget)
     extra: dict = field(default_factory=dict, compare=False)  # free-form settings for tests
 
     @classmethod
@@ -53,6 +59,8 @@ def _parse(name: str, type_name: str, raw: str):
             return Path(raw)
         if "int" in type_name:
             return int(raw)
+        if "float" in type_name:
+            return float(raw)
         if "tuple" in type_name:
             return tuple(p for p in raw.split(os.pathsep) if p)
         return raw

@@ -66,7 +66,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if missing:
             print(f"policykb eval: error: --corpus path(s) not found: {missing}", file=sys.stderr)
             return 2
-        report = build_index(args.corpus, index_dir, embedder=cfg.embedder, cache_dir=cfg.cache_dir, progress=True)
+        report = build_index(args.corpus, index_dir, embedder=cfg.embedder, cache_dir=cfg.cache_dir,
+                             progress=True, config=cfg)
         print(report.summary(), file=sys.stderr)
     try:
         kb = KnowledgeBase.open(index_dir, cache_dir=cfg.cache_dir)

@@ -17,6 +17,15 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
                    help="write every parsed document (metadata and clauses) as one JSON object a line")
     p.add_argument("--strict", action="store_true", help="exit non-zero when any file has a problem")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S", dest="ingest_timeout",
+                   help="seconds one file may take to parse before it is stopped and reported (0: no budget; "
+                        "default POLICYKB_INGEST_TIMEOUT or 120)")
+    p.add_argument("--max-file-mb", type=int, default=None, metavar="MB", dest="ingest_max_file_mb",
+                   help="larger files are rejected (default POLICYKB_INGEST_MAX_FILE_MB or 256)")
+    p.add_argument("--max-xml-mb", type=int, default=None, metavar="MB", dest="ingest_max_xml_mb",
+                   help=".docx files whose XML unzips to more are rejected (default POLICYKB_INGEST_MAX_XML_MB or 128)")
+    p.add_argument("--max-line-chars", type=int, default=None, metavar="N", dest="ingest_max_line_chars",
+                   help="files with a longer line are rejected (default POLICYKB_INGEST_MAX_LINE_CHARS or 200000)")
 
 
 def register(subparsers, config: Config) -> None:
@@ -104,11 +113,18 @@ def write_jsonl(result, out: Path) -> None:
             fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
 
 
+def _limits(args: argparse.Namespace, config: Config) -> Config:
+    """The config with the per-file limit flags applied (CLI flags over POLICYKB_INGEST_* over the defaults)."""
+    return config.with_overrides(**{k: getattr(args, k, None) for k in (
+        "ingest_timeout", "ingest_max_file_mb", "ingest_max_xml_mb", "ingest_max_line_chars")})
+
+
 def run(args: argparse.Namespace, config: Config) -> int:
     """Ingest the paths, print the summary to stderr, write JSONL when asked."""
     from ingest.pipeline import ingest_paths
 
-    result = ingest_paths(args.paths, progress=not args.no_progress)  # a missing path is reported as a problem
+    # a missing path is reported as a problem
+    result = ingest_paths(args.paths, progress=not args.no_progress, config=_limits(args, config))
     if args.jsonl:
         try:
             write_jsonl(result, args.jsonl)
