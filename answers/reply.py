@@ -22,6 +22,7 @@ from ingest.model import NATIONAL
 MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself uses the first max_query_chars)
 CANDIDATES = 8  # clauses offered as checkboxes
 MAX_SELECTED = 4  # clauses quoted by default
+MAX_PER_DOCUMENT = 2  # ... at most this many from one document, so the law, the regulation and the local rules all speak
 MAX_UNITS = 8
 NEAR_DUPLICATE = 0.9  # quotes this similar are one rule stated twice
 CHANNEL_QUERY = "未成年人保护热线 投诉 举报 热线电话"
@@ -124,9 +125,10 @@ def _quote(text: str) -> str:
     return _ARTICLE_PREFIX.sub("", text).strip()
 
 
-def candidates_for(ranker: Ranker, inquiry: str, k: int = CANDIDATES, mode: str = "hybrid") -> list[Candidate]:
+def candidates_for(ranker: Ranker, inquiry: str, k: int = CANDIDATES, mode: str = "best") -> list[Candidate]:
     """The clauses the ranker retrieves for the inquiry (its first max_query_chars characters), best first, with
-    their lexical support."""
+    their lexical support. `best`: the learned ranking over the texts binding the office (ranker.region + national
+    law), as search and the answer card rank."""
     terms = inquiry_terms(inquiry)
     synonyms = ranker.kb.tokenizer.synonyms
     alts = {t: tuple((s,) for s in synonyms.get(t, ())) for t in terms}  # a colloquial term counts via its synonyms
@@ -151,13 +153,18 @@ def _near_duplicate(a: str, b: str) -> bool:
 
 
 def default_selection(cands: list[Candidate], threshold: float, region: str) -> list[str]:
-    """Ids quoted when the user has not chosen: the supported candidates, most relevant first and the office's own
-    region's rules before national ones of equal relevance, near-duplicates dropped, at most MAX_SELECTED."""
-    ranked = sorted((c for c in cands if c.support >= threshold),
-                    key=lambda c: (-round(c.support, 2), c.region != region))
+    """Ids quoted when the user has not chosen: the supported candidates in the ranking's order (the same ranking
+    as search), near-duplicates dropped — the office's own region's copy of a rule replaces the national one it
+    restates — at most MAX_PER_DOCUMENT from one document and MAX_SELECTED in all."""
     chosen: list[Candidate] = []
-    for c in ranked:
-        if not any(_near_duplicate(c.quote, o.quote) for o in chosen):
+    for c in cands:
+        if c.support < threshold:
+            continue
+        twin = next((i for i, o in enumerate(chosen) if _near_duplicate(c.quote, o.quote)), None)
+        if twin is not None:
+            if c.region == region and chosen[twin].region != region:
+                chosen[twin] = c
+        elif sum(o.doc_title == c.doc_title for o in chosen) < MAX_PER_DOCUMENT:
             chosen.append(c)
     return [c.clause_id for c in chosen[:MAX_SELECTED]]
 
@@ -205,7 +212,7 @@ def _title(inquiry: str) -> str:
 
 
 def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = None,
-                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, mode: str = "hybrid") -> Reply:
+                  threshold: float = CONFIDENCE_THRESHOLD, k: int = CANDIDATES, mode: str = "best") -> Reply:
     """Draft a reply to `inquiry` from the clauses `ranker` finds (in `mode`); `clause_ids` overrides which
     candidates are quoted."""
     inquiry = check_inquiry(inquiry)

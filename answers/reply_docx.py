@@ -5,8 +5,7 @@ first-line indent, a 文号 line (left blank for the office to fill), and the ci
 """
 from __future__ import annotations
 
-import re
-
+import copy
 import io
 
 from docx import Document as DocxDocument
@@ -15,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from answers.reply import Reply
+from answers.xmltext import xml_safe
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -30,15 +30,6 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
-# Characters XML 1.0 cannot hold (control characters, lone surrogates): a pasted draft may carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """The text without the characters a .docx cannot store."""
-    return _NOT_XML.sub("", text)
-
-
 def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, indent: bool = True,
           bold: bool = False):
     p = doc.add_paragraph()
@@ -51,6 +42,28 @@ def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, i
         fmt.first_line_indent = Pt(size * 2)
     _font(p.add_run(xml_safe(text)), font, size, bold)
     return p
+
+
+class _Writer:
+    """Adds formatted paragraphs in constant time each: the first paragraph of each style is made by python-docx,
+    later ones are copies of it placed before the section properties (python-docx's own add_paragraph scans the
+    body on every call, which made a 10,000-line draft take 20 s)."""
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+        self.templates: dict[tuple, object] = {}
+        self.sect = doc.element.body.find(qn("w:sectPr"))
+
+    def para(self, text: str, font: str = BODY_FONT, size: float = 16, align=None, indent: bool = True,
+             bold: bool = False) -> None:
+        key = (font, size, align, indent, bold)
+        template = self.templates.get(key)
+        if template is None or self.sect is None:
+            self.templates[key] = _para(self.doc, text, font, size, align, indent, bold)._p
+            return
+        element = copy.deepcopy(template)
+        element.find(qn("w:r")).find(qn("w:t")).text = xml_safe(text)
+        self.sect.addprevious(element)
 
 
 def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
@@ -68,20 +81,22 @@ def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
     doc.core_properties.title = xml_safe(reply.title)
     doc.core_properties.subject = xml_safe(reply.inquiry[:200])
 
-    _para(doc, NUMBER_LINE, size=16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, reply.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _para(doc, "来信内容：" + reply.inquiry, size=14, indent=True)
+    w = _Writer(doc)
+    w.para(NUMBER_LINE, size=16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    w.para(reply.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    w.para("来信内容：" + reply.inquiry, size=14, indent=True)
+    salutation = body.strip().split("\n")[0].strip()
     for line in body.split("\n"):
         line = line.strip()
         if not line:
             continue
         is_heading = line[:2] in ("一、", "二、", "三、", "四、")
-        is_salutation = line == body.strip().split("\n")[0].strip()
-        _para(doc, line, font=HEADING_FONT if is_heading else BODY_FONT, indent=not is_salutation)
+        is_salutation = line == salutation
+        w.para(line, font=HEADING_FONT if is_heading else BODY_FONT, indent=not is_salutation)
     if reply.citations:
-        _para(doc, "引用依据", font=HEADING_FONT, size=16, indent=False)
+        w.para("引用依据", font=HEADING_FONT, size=16, indent=False)
         for i, c in enumerate(reply.citations, 1):
-            _para(doc, f"{i}. {c['citation']}：“{c['quote']}”", size=12, indent=False)
+            w.para(f"{i}. {c['citation']}：“{c['quote']}”", size=12, indent=False)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -42,11 +42,18 @@ def configurations(names: list[str] | None = None, dense: bool = True, rescorer=
     """
     first = "hybrid" if dense else "bm25"
     best = PipelineOptions(mode=first, rescorer=rescorer)
-    plain = replace(plain_hybrid_options(first), rescorer=rescorer)
+    linear = best.without("learned")
+    plain = replace(plain_hybrid_options(first), rescorer=rescorer, learned=False)
     improvements = [x for x in IMPROVEMENTS if x != "dense" or rescorer is not None]
     table: list[Configuration] = [Configuration(m, m) for m in PLAIN_MODES if dense or m == "bm25"]
-    table.append(Configuration("best", "best", best))
-    table += [Configuration(f"best -{x}", "best", best.without(x)) for x in improvements]
+    table.append(Configuration("best", "best", best))  # the learned ranker (when a model is trained)
+    table.append(Configuration("best-linear", "best", linear))  # the hand-weighted rerank it replaces
+    # Query/candidate switches under the learned ranker; reranking signals under the linear rerank (the learned
+    # ranker's feature ablation needs a retrain: evaluation/train_ranker.py reports it).
+    table += [Configuration(f"best -{x}", "best", best.without(x)) for x in SWITCHES + ("mined",)]
+    if rescorer is not None and not dense:
+        table.append(Configuration("best -dense", "best", best.without("dense")))
+    table += [Configuration(f"best-linear -{x}", "best", linear.without(x)) for x in improvements if x in SIGNALS]
     for x in improvements:
         if x in SIGNALS:
             opts = replace(plain, signals=(x,))

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from datetime import date
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -16,7 +17,7 @@ from index.errors import (DocumentNotFoundError, IndexCorruptError, IndexMismatc
                           QueryError)
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
-from index.layout import read_manifest
+from index.layout import FolderLease, lease_current, read_manifest
 from index.retrievers import BM25Retriever, DenseRetriever
 from index.store import DB_FILE, clause_from_row, connect_readonly, document_from_row
 from index.titles import norm_title
@@ -26,6 +27,7 @@ from ingest.validity import VersionFacts, in_force_from, statuses, today_iso
 from ingest.versions import chain_key
 
 MODES = ("bm25", "dense", "hybrid")
+DOCUMENT_ORDERS = ("level", "date", "title")  # orders of the document list
 CANDIDATES = 100  # passages each retriever contributes to fusion
 
 
@@ -60,10 +62,12 @@ class KnowledgeBase:
     """Open with KnowledgeBase.open(index_dir); every method is safe to call from many threads."""
 
     def __init__(self, index_dir: Path, folder: Path, manifest: dict, cache_dir: Path | None,
-                 fusion: FusionConfig | None = None, today: date | str | None = None) -> None:
+                 fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
+                 persist_queries: bool = True, lease: FolderLease | None = None) -> None:
         self.index_dir = index_dir
         self.folder = folder
         self.manifest = manifest
+        self.lease = lease  # held until close(): the folder is not deleted under us by a rebuild
         self.fusion = fusion or FusionConfig()
         self._lock = threading.RLock()  # guards the shared SQLite connection and lazy state
         self._cache_lock = threading.Lock()  # guards the on-disk query-vector cache
@@ -84,12 +88,16 @@ class KnowledgeBase:
         self.places = place_regions((d.title, d.region) for d in self._docs)
         self._passage_doc = np.fromiter((s for (s,) in self._db.execute("SELECT doc_seq FROM passages ORDER BY row")),
                                      dtype=np.int32)
-        if self.dense is not None and self.dense.size != len(self._passage_doc):
-            raise IndexCorruptError(index_dir, f"{self.dense.size} vectors for {len(self._passage_doc)} passages")
+        if self.dense is not None and self.dense.size and int(self.dense.rows().max()) >= len(self._passage_doc):
+            raise IndexCorruptError(index_dir, f"vectors for rows up to {int(self.dense.rows().max())}, "
+                                               f"only {len(self._passage_doc)} passages")
         self._cache_dir = cache_dir
         self._embedder = None
-        self._query_cache: dict[str, np.ndarray] = {}
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU, at most query_cache_size
+        self._query_cache_size = max(0, query_cache_size)
+        self._persist_queries = persist_queries  # False (the server): query vectors never reach the disk cache
         self._refs_index: dict[str, set[str]] | None = None
+        self._article_cites: dict[str, int] | None = None  # article id -> citing clauses of other documents
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
         self._today = today  # None: the real date, read on every call (a server runs across midnight)
@@ -97,21 +105,29 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, index_dir: str | Path, cache_dir: str | Path | None = None, embedder: str | None = None,
-             fusion: FusionConfig | None = None, today: date | str | None = None) -> "KnowledgeBase":
+             fusion: FusionConfig | None = None, today: date | str | None = None, query_cache_size: int = 4096,
+             persist_queries: bool = True) -> "KnowledgeBase":
         """Open a built index; `embedder`, when given, must be the one the index was built with. `today` fixes the
-        day validity is judged on (tests); by default it is the real date."""
+        day validity is judged on (tests); by default it is the real date.
+
+        Query vectors are kept in an in-memory LRU of `query_cache_size`; `persist_queries=False` (the server, where
+        anyone may type a query) only reads the on-disk cache and never grows it."""
         index_dir = Path(index_dir)
         read_manifest(index_dir)  # clear errors naming the folder the caller gave
-        folder = index_dir.resolve()  # pin the folder: a rebuild swapping the link later does not affect us
-        manifest = read_manifest(folder)
-        if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
-            raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
-                                                f"cannot be searched with {spec_name(embedder)!r}")
+        # pin the folder, leased: a rebuild swapping the link later neither affects nor deletes it while open
+        folder, lease = lease_current(index_dir)
         try:
-            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today)
+            manifest = read_manifest(folder)
+            if embedder is not None and spec_name(embedder) != manifest.get("embedder"):
+                raise IndexMismatchError(index_dir, f"built with embedder {manifest.get('embedder')!r}, "
+                                                    f"cannot be searched with {spec_name(embedder)!r}")
+            return cls(index_dir, folder, manifest, Path(cache_dir) if cache_dir else None, fusion, today,
+                       query_cache_size=query_cache_size, persist_queries=persist_queries, lease=lease)
         except KBIndexError:
+            lease.close()
             raise
         except Exception as exc:  # missing/damaged files inside the folder
+            lease.close()
             raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from None
 
     # --- search -------------------------------------------------------------------------------------------
@@ -128,7 +144,7 @@ class KnowledgeBase:
         with self._lock:
             if self._embedder is None:
                 try:
-                    model = make_embedder(self.manifest.get("embedder_spec", ""))
+                    model = make_embedder(self.manifest.get("embedder_spec", ""), self._cache_dir)
                 except EmbedderError as exc:
                     raise IndexMismatchError(self.index_dir, f"its embedder cannot be loaded: {exc}") from None
                 if model.name != self.manifest.get("embedder") or model.dim != self.manifest.get("dim"):
@@ -139,25 +155,34 @@ class KnowledgeBase:
             return self._embedder
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding (memoised in memory, and on disk when the KB has a cache dir)."""
+        """The query's embedding: from the in-memory LRU, else the on-disk cache (written only when persist_queries),
+        else the model."""
         with self._lock:
             hit = self._query_cache.get(query)
-        if hit is not None:
-            return hit
+            if hit is not None:
+                self._query_cache.move_to_end(query)
+                return hit
         model = self._embedder_model()
+        key = model.name + "|query"
+        vec = None
         if self._cache_dir is not None:
             with self._cache_lock:
                 cache = EmbeddingCache(self._cache_dir)
                 try:
-                    vec = cache.embed(model.name + "|query", [query], model.encode_queries)[0]
+                    if self._persist_queries:
+                        vec = cache.embed(key, [query], model.encode_queries)[0]
+                    else:
+                        vec = cache.get_many(key, [text_hash(query)]).get(text_hash(query))
                 finally:
                     cache.close()
-        else:
+        if vec is None:
             vec = model.encode_queries([query])[0]
         with self._lock:
-            if len(self._query_cache) > 4096:
-                self._query_cache.clear()
-            self._query_cache[query] = vec
+            if self._query_cache_size:
+                self._query_cache[query] = vec
+                self._query_cache.move_to_end(query)
+                while len(self._query_cache) > self._query_cache_size:
+                    self._query_cache.popitem(last=False)
         return vec
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
@@ -314,20 +339,36 @@ class KnowledgeBase:
                 f"SELECT seq, data FROM documents WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall())
         return [self._dated(document_from_row(data[s])) for s in seqs]
 
-    def _listing(self, filters: Filters | None) -> list[_DocMeta]:
+    def _listing(self, filters: Filters | None, order: str = "level") -> list[_DocMeta]:
         f = filters or Filters()
         rank = {lv: i for i, lv in enumerate(LEVELS)}
         valid = self.validities() if f.validity else {}
         docs = [d for d in self._docs if self._doc_ok(d, f, valid)]
-        docs.sort(key=lambda d: d.date or "", reverse=True)
-        docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
+        docs.sort(key=lambda d: d.title)
+        docs.sort(key=lambda d: d.date or "", reverse=True)  # undated ("") last
+        if order == "level":
+            docs.sort(key=lambda d: (rank.get(d.level, len(LEVELS)), d.title))
+        elif order == "title":
+            docs.sort(key=lambda d: d.title)
         return docs
 
-    def documents(self, filters: Filters | None = None, offset: int = 0, limit: int = 50) -> list[Document]:
-        """Documents (metadata only) by authority level, then title, newest version first."""
+    def documents(self, filters: Filters | None = None, offset: int = 0, limit: int = 50,
+                  order: str = "level") -> list[Document]:
+        """Documents (metadata only) by `order`: level (authority, then title, newest version first), date (newest
+        first, undated last) or title."""
         if offset < 0 or limit < 0:
             raise QueryError(f"offset={offset}, limit={limit}：不能为负数", "offset")
-        return self._documents([d.seq for d in self._listing(filters)[offset:offset + limit]])
+        if order not in DOCUMENT_ORDERS:
+            raise QueryError(f"排序方式 {order!r} 无效，可选：{'、'.join(DOCUMENT_ORDERS)}", "sort")
+        return self._documents([d.seq for d in self._listing(filters, order)[offset:offset + limit]])
+
+    def sources(self) -> list[dict]:
+        """Every document's id, title, level, version date, status and source file (no body): cheap listing for
+        the file-management page."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, title, level, version_date, status, source_path, content_hash "
+                                    "FROM documents ORDER BY title, version_date").fetchall()
+        return [dict(zip(("id", "title", "level", "date", "status", "source_path", "content_hash"), r)) for r in rows]
 
     def count_documents(self, filters: Filters | None = None) -> int:
         f = filters or Filters()
@@ -396,20 +437,41 @@ class KnowledgeBase:
                 seqs.append(d.seq)
         return self._documents(seqs)
 
-    def cited_by(self, doc_id: str) -> list[Document]:
-        """Corpus documents whose text cites this document's title."""
+    def _citing(self, doc_id: str) -> set[str]:
+        """Ids of the documents whose text cites this document's title (by 《title》)."""
         d = self._by_id.get(doc_id)
         if d is None:
-            return []
+            return set()
         with self._lock:
             if self._refs_index is None:
                 index: dict[str, set[str]] = {}
                 for src, t in self._db.execute("SELECT doc_id, title FROM refs"):
                     index.setdefault(norm_title(t), set()).add(src)
                 self._refs_index = index
-            sources = self._refs_index.get(norm_title(d.title), set())
+            return self._refs_index.get(norm_title(d.title), set())
+
+    def cited_by(self, doc_id: str) -> list[Document]:
+        """Corpus documents whose text cites this document's title."""
+        sources = self._citing(doc_id)
         seqs = sorted(self._by_id[s].seq for s in sources if s in self._by_id and s != doc_id)
         return self._documents(seqs)
+
+    def citation_count(self, doc_id: str) -> int:
+        """How many other documents cite this one: a prior for the general, much-applied laws (ranking feature)."""
+        return sum(1 for s in self._citing(doc_id) if s != doc_id)
+
+    def article_citation_count(self, article_id: str | None) -> int:
+        """How many clauses of other documents cite this article (《…》第X条 links): the article-level prior."""
+        if not article_id:
+            return 0
+        with self._lock:
+            if self._article_cites is None:  # one pass over the links, on first use
+                counts: dict[str, int] = {}
+                for dst, src in self._db.execute("SELECT dst_article, src FROM clause_links WHERE dst_article IS NOT NULL"):
+                    if src.split("#", 1)[0] != dst.split("#", 1)[0]:
+                        counts[dst] = counts.get(dst, 0) + 1
+                self._article_cites = counts
+            return self._article_cites.get(article_id, 0)
 
     # --- article-level links and version comparison ----------------------------------------------------------
     def _links(self, column: str, clause_id: str) -> list[dict]:
@@ -452,5 +514,8 @@ class KnowledgeBase:
         return older, newer, compare_versions(older, newer)
 
     def close(self) -> None:
+        """Close the database and let go of the folder's lease (a replaced folder may then be removed)."""
         with self._lock:
             self._db.close()
+            if self.lease is not None:
+                self.lease.close()

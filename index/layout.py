@@ -3,6 +3,10 @@
 `index_dir` is a symbolic link to a sibling folder `.<name>.<stamp>`; a build writes a new sibling and replaces
 the link with os.replace (atomic), so readers see either the old or the new index, never a half-built one, and an
 interrupted build leaves the previous index in place.
+
+Readers hold a lease on the folder they opened (a shared flock on the folder itself, see `FolderLease`); a replaced
+or stale folder is deleted only when nobody holds one (`remove_if_unused`), by the build that replaced it, by any
+later build, or by the last reader letting go.
 """
 from __future__ import annotations
 
@@ -58,9 +62,76 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+class FolderLease:
+    """A reader's hold on one index folder: a shared flock on the folder, released by close() (or process exit)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._fd: int | None = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits while a clean-up holds it exclusively (milliseconds)
+        except OSError:
+            self.close()
+            raise
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+    def __del__(self) -> None:  # a reader dropped without close() lets go too
+        self.close()
+
+
+def lease_current(index_dir: Path, attempts: int = 5) -> tuple[Path, FolderLease]:
+    """The folder index_dir points at, with a lease on it; retried when a swap removes it in between."""
+    index_dir = Path(index_dir)
+    for _ in range(attempts):
+        folder = index_dir.resolve()
+        try:
+            lease = FolderLease(folder)
+        except FileNotFoundError:
+            continue  # swapped and removed between resolve and open: look again
+        if (folder / MANIFEST).is_file():
+            return folder, lease
+        lease.close()  # emptied by a clean-up that won the race: look again
+    raise IndexMissingError(index_dir, "it changed repeatedly while being opened")
+
+
+def is_index_sibling(index_dir: Path, folder: Path) -> bool:
+    """Whether `folder` is one of index_dir's build folders (`.<name>.<stamp>`), never anything else."""
+    index_dir, folder = Path(index_dir), Path(folder)
+    return folder.parent == index_dir.parent.resolve() and folder.name.startswith(f".{index_dir.name}.")
+
+
+def remove_if_unused(folder: Path) -> bool:
+    """Delete an old index folder unless a reader holds a lease on it; True when it is gone."""
+    folder = Path(folder)
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a reader still searches it: the next build, or that reader, removes it later
+        shutil.rmtree(folder, ignore_errors=True)
+        return not folder.exists()
+    finally:
+        os.close(fd)
+
+
 def remove_stale(index_dir: Path) -> list[Path]:
     """Delete sibling folders and links a killed build left behind (a half-built folder, the folder replaced by a
-    swap whose clean-up never ran, a temporary link): everything `.<name>.*` but the lock and the live target.
+    swap whose clean-up never ran, a temporary link): everything `.<name>.*` but the lock and the live target,
+    and no folder a reader still holds a lease on (it goes on a later build, or when its reader lets go).
     Call with the build lock held. Returns what was removed."""
     index_dir = Path(index_dir)
     current = index_dir.resolve() if index_dir.is_symlink() else None
@@ -71,7 +142,8 @@ def remove_stale(index_dir: Path) -> list[Path]:
         if stale.is_symlink():
             stale.unlink()
         elif stale.is_dir() and stale.resolve() != current:
-            shutil.rmtree(stale, ignore_errors=True)
+            if not remove_if_unused(stale):
+                continue
         else:
             continue
         removed.append(stale)
@@ -106,4 +178,4 @@ def swap_in(index_dir: Path, folder: Path) -> None:
     link.symlink_to(folder.name)
     os.replace(link, index_dir)
     if old is not None and old != folder.resolve():
-        shutil.rmtree(old, ignore_errors=True)
+        remove_if_unused(old)  # kept while a server still answers from it; removed by the next build otherwise

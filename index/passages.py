@@ -31,3 +31,20 @@ def passage_parts(doc: Document, clause: Clause) -> list[str]:
 def passage_text(doc: Document, clause: Clause) -> str:
     """The unit's indexed text as one string (what is embedded)."""
     return " ".join(passage_parts(doc, clause))
+
+
+# The texts that may be embedded per passage (BM25 always indexes passage_parts). The first is the default; the
+# shorter forms were measured on dev and real_dev (README "Embedding less") and kept only if MRR held within 0.01.
+EMBED_FORMS = ("full", "heading+text", "text")
+
+
+def embed_text(doc: Document, clause: Clause, form: str = EMBED_FORMS[0]) -> str:
+    """The text embedded for a passage: `full` = passage_text; `heading+text` drops the title; `text` is the clause."""
+    if form == "full":
+        return passage_text(doc, clause)
+    if form == "heading+text":
+        parts = ([clause.headings[-1]] if clause.headings else []) + [clause.text.strip()]
+        return " ".join(p for p in parts if p)
+    if form == "text":
+        return clause.text.strip()
+    raise ValueError(f"embed form {form!r}: use one of {', '.join(EMBED_FORMS)}")

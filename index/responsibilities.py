@@ -6,6 +6,7 @@ index's SQLite file, and queried read-only: units -> duties with citations, clau
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import sqlite3
@@ -18,16 +19,19 @@ from index.store import DB_FILE, connect_readonly
 from ingest.duties import HOLDER, ROLES, UNITS_FILE, extract_duties, normalize_unit, unit_category
 from ingest.model import Document
 
-EXTRACTOR_VERSION = "duties-4"
+EXTRACTOR_VERSION = "duties-5"
 # A holder's duty announcing a list of duties (not a list of conditions): 依法履行以下职责：
 _DUTY_LIST = re.compile(r"(?:职责|职能|工作|措施|事项|义务|责任)[：:]\s*$")
+# A duty ending in a colon introduces a list (of duties or of the situations it applies to): 应当依法…临时监护：
+_INTRODUCES = re.compile(r"[：:]\s*$")
 SKIP_KINDS = ("heading", "signature")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS duties (
     id INTEGER PRIMARY KEY, unit TEXT NOT NULL, unit_text TEXT NOT NULL, level TEXT, category TEXT, role TEXT,
     duty TEXT NOT NULL, clause_id TEXT NOT NULL, article_id TEXT, doc_id TEXT NOT NULL, doc_title TEXT,
-    citation TEXT, status TEXT, start INTEGER, end INTEGER, duty_start INTEGER, duty_end INTEGER, via TEXT);
+    citation TEXT, status TEXT, start INTEGER, end INTEGER, duty_start INTEGER, duty_end INTEGER, via TEXT,
+    items TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS duties_unit ON duties(unit);
 CREATE INDEX IF NOT EXISTS duties_clause ON duties(clause_id);
 """
@@ -56,12 +60,80 @@ class DutyRecord:
     duty_start: int
     duty_end: int
     via: str = ""
+    items: tuple[str, ...] = ()  # the list a duty ending in "：" introduces: （一）…；（二）…
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["items"] = list(self.items)
+        return data
 
 
 COLUMNS = [f.name for f in fields(DutyRecord)]
+
+
+def duty_from_row(row: Sequence) -> DutyRecord:
+    """A DutyRecord from a duties row (items are stored as a JSON list)."""
+    values = list(row)
+    values[-1] = tuple(json.loads(values[-1] or "[]"))
+    return DutyRecord(*values)
+
+
+def _column(rec: DutyRecord, name: str):
+    value = getattr(rec, name)
+    return json.dumps(list(value), ensure_ascii=False) if name == "items" else value
+
+
+@dataclass
+class DocDuties:
+    """The duties of one unit stated in one document."""
+
+    doc_id: str
+    doc_title: str
+    duties: list[DutyRecord]
+
+
+@dataclass
+class RoleDuties:
+    """A unit's duties in one role (负责 / 协同 / 受理), by document."""
+
+    role: str
+    documents: list[DocDuties]
+
+    @property
+    def count(self) -> int:
+        return sum(len(d.duties) for d in self.documents)
+
+
+def distinct(records: Sequence[DutyRecord]) -> list[DutyRecord]:
+    """The records of one unit without repeats: one per role and stretch of clause text (two mentions of the unit in
+    one sentence give one duty, the longer reading kept), and no item shown on its own when its lead-in is there."""
+    kept: list[DutyRecord] = []
+    for rec in records:
+        clash = next((i for i, k in enumerate(kept) if k.role == rec.role and k.clause_id == rec.clause_id
+                      and k.duty_start < rec.duty_end and rec.duty_start < k.duty_end), None)
+        if clash is None:
+            kept.append(rec)
+        elif rec.duty_end - rec.duty_start > kept[clash].duty_end - kept[clash].duty_start:
+            kept[clash] = rec
+    leads = {(k.role, k.clause_id) for k in kept if k.items}
+    return [k for k in kept if not (k.via and (k.role, k.via) in leads)]
+
+
+def grouped(records: Sequence[DutyRecord]) -> list[RoleDuties]:
+    """A unit's duties without repeats, by role (负责, 协同, 受理) and then by document, each in text order."""
+    out = []
+    for role in ROLES:
+        docs: dict[str, DocDuties] = {}
+        for rec in distinct([r for r in records if r.role == role]):
+            docs.setdefault(rec.doc_id, DocDuties(rec.doc_id, rec.doc_title, [])).duties.append(rec)
+        if docs:
+            out.append(RoleDuties(role, list(docs.values())))
+    return out
+
+
+def topic_phrases(topic: str) -> list[str]:
+    """The phrases a topic is made of: its parts between spaces and punctuation (临时监护, 网络保护)."""
+    return [p for p in re.split(r"[\s,，、；;。/]+", topic or "") if len(p) >= 2][:6]
 
 
 def duties_version() -> str:
@@ -69,8 +141,21 @@ def duties_version() -> str:
     return EXTRACTOR_VERSION + ":" + hashlib.sha256(UNITS_FILE.read_bytes()).hexdigest()[:16]
 
 
+def _introduced(doc: Document) -> dict[str, tuple[str, ...]]:
+    """For each clause followed by items of its own (第九十二条.第一款 -> its 第一项 … 第七项), their texts in order."""
+    by_parent: dict[str, list] = {}
+    ids = {c.id for c in doc.clauses}
+    for c in sorted((c for c in doc.clauses if c.kind == "item"), key=lambda c: c.start):
+        head = c.id.rsplit(".", 1)[0]
+        if head in ids and head != c.id:
+            by_parent.setdefault(head, []).append(c.text.strip())
+    return {k: tuple(v) for k, v in by_parent.items()}
+
+
 def document_duties(doc: Document) -> list[DutyRecord]:
-    """Every duty stated in the leaf clauses of one document, items of a duty list under their lead-in's unit."""
+    """Every duty stated in the leaf clauses of one document, items of a duty list under their lead-in's unit; a
+    duty ending in "：" carries the items it introduces."""
+    introduced = _introduced(doc)
     out = []
     lead: list[DutyRecord] = []  # holders of the last lead-in that announces a list of duties
     for c in doc.leaves():
@@ -91,8 +176,10 @@ def document_duties(doc: Document) -> list[DutyRecord]:
             if key in seen:
                 continue
             seen.add(key)
+            items = introduced.get(c.id, ()) if _INTRODUCES.search(d.duty) else ()
             rec = DutyRecord(d.unit, d.unit_text, d.level, d.category, d.role, d.duty, c.id, c.article_id,
-                             doc.id, doc.title, c.citation, doc.status, d.start, d.end, d.duty_start, d.duty_end)
+                             doc.id, doc.title, c.citation, doc.status, d.start, d.end, d.duty_start, d.duty_end,
+                             items=items)
             out.append(rec)
             if d.role == HOLDER and _DUTY_LIST.search(d.duty):
                 lead.append(rec)
@@ -108,7 +195,7 @@ def write_units(db_path: str | Path, documents: Sequence[Document], rows: Sequen
         with db:
             db.executemany(
                 f"INSERT INTO duties ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                ([getattr(r, c) for c in COLUMNS] for r in rows),
+                ([_column(r, c) for c in COLUMNS] for r in rows),
             )
         return len(rows)
     finally:
@@ -178,7 +265,7 @@ class ResponsibilityMap:
             + self._status_sql(include_superseded) + " ORDER BY role != ?, id LIMIT ? OFFSET ?",
             (unit, *roles, HOLDER, limit, offset),
         )
-        return [DutyRecord(*r) for r in rows]
+        return [duty_from_row(r) for r in rows]
 
     def count_of(self, name: str, include_superseded: bool = False) -> int:
         unit = self.resolve(name)
@@ -195,39 +282,55 @@ class ResponsibilityMap:
         rows = self._rows(f"SELECT {', '.join(COLUMNS)} FROM duties WHERE clause_id IN ({marks}) ORDER BY id",
                           clause_ids)
         order = {cid: i for i, cid in enumerate(clause_ids)}
-        return sorted((DutyRecord(*r) for r in rows), key=lambda r: order[r.clause_id])
+        return sorted((duty_from_row(r) for r in rows), key=lambda r: order[r.clause_id])
 
-    def units_for_topic(self, terms: Sequence[str], limit: int = 10, include_superseded: bool = False) -> list[dict]:
-        """Units whose duties best match `terms` (e.g. the query terms of 网络保护). A duty scores the idf-weighted
-        terms it holds, divided by the square root of the number of units sharing it (a duty of one named unit
-        says more about that unit than a list of ten); a unit scores the sum of its three best duties."""
+    def units_for_topic(self, terms: Sequence[str], limit: int = 10, include_superseded: bool = False,
+                        phrases: Sequence[str] = ()) -> list[dict]:
+        """Units whose duties (with the items they introduce) best match a topic: its `phrases` first, whole
+        (临时监护), and only the query `terms` of the phrases no duty holds (临时, 监护 would pull in every 监护
+        duty of 学校 and 医疗机构). A duty scores the idf-weighted terms it holds, divided by the square root of the
+        number of units sharing it (a duty of one named unit says more about that unit than a list of ten); a unit
+        scores the sum of its three best duties."""
+        status = self._status_sql(include_superseded)
+        text = "(duty || ' ' || items)"
+
+        def df(term: str) -> int:
+            return self._rows(f"SELECT COUNT(*) FROM duties WHERE instr({text}, ?) > 0" + status, (term,))[0][0]
+
+        phrases = [p for p in dict.fromkeys(phrases) if p and len(p) >= 2]
+        found = [p for p in phrases if df(p)]
+        if found and len(found) == len(phrases):
+            terms = found
+        elif found:
+            terms = found + [t for t in terms if not any(t in p for p in found)]
         terms = [t for t in dict.fromkeys(terms) if t and len(t) >= 2][:12]
         if not terms:
             return []
-        status = self._status_sql(include_superseded)
         total = self._rows("SELECT COUNT(*) FROM duties WHERE 1=1" + status)[0][0] or 1
         weights = {}
         for t in terms:
-            df = self._rows("SELECT COUNT(*) FROM duties WHERE instr(duty, ?) > 0" + status, (t,))[0][0]
-            if df:
-                weights[t] = math.log(1 + total / df)
+            n = df(t)
+            if n:
+                weights[t] = math.log(1 + total / n)
         if not weights:
             return []
         keys = list(weights)
-        score = " + ".join(f"(instr(duty, ?) > 0) * {weights[t]!r}" for t in keys)
-        any_match = " OR ".join("instr(duty, ?) > 0" for _ in keys)
+        score = " + ".join(f"(instr({text}, ?) > 0) * {weights[t]!r}" for t in keys)
+        any_match = " OR ".join(f"instr({text}, ?) > 0" for _ in keys)
         rows = self._rows(
             f"SELECT {', '.join(COLUMNS)}, ({score}) AS s, "
             "COUNT(*) OVER (PARTITION BY clause_id, duty_start, role) AS shared "
             f"FROM duties WHERE ({any_match})" + status + " LIMIT 5000",
             (*keys, *keys),
         )
-        scored = sorted(((float(r[-2]) / math.sqrt(r[-1]), r[-3] != HOLDER, DutyRecord(*r[:-2])) for r in rows),
-                        key=lambda t: (-t[0], t[1]))
+        scored = sorted(((float(r[-2]) / math.sqrt(r[-1]), duty_from_row(r[:-2])) for r in rows),
+                        key=lambda t: (-t[0], t[1].role != HOLDER))
         by_unit: dict[str, dict] = {}
-        for s, _, rec in scored:
+        for s, rec in scored:
             entry = by_unit.setdefault(rec.unit, {"name": rec.unit, "category": rec.category, "score": 0.0,
                                                   "matches": 0, "duties": []})
+            if distinct(entry["duties"] + [rec]) != entry["duties"] + [rec]:
+                continue  # the same stretch of text as a duty already listed
             entry["matches"] += 1
             if len(entry["duties"]) < 3:
                 entry["duties"].append(rec)

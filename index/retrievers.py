@@ -5,6 +5,7 @@ Both take an optional boolean mask over passage rows (from the filters) and retu
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -98,32 +99,63 @@ class BM25Retriever:
         return _top(scores, n, mask)
 
 
-class DenseRetriever:
-    """Inner product over L2-normalised vectors: IndexFlatIP (exact) up to EXACT_LIMIT vectors, HNSW above."""
+@dataclass(frozen=True)
+class HNSWParams:
+    """FAISS HNSW settings for large indexes (FAISS's defaults but efSearch; evaluation/bench_faiss.py measures them;
+    not yet validated on 340k real e5 vectors, see README "Dense search at full-laws scale")."""
 
-    def __init__(self, index) -> None:
+    m: int = 32  # graph degree: memory and build time grow with it
+    ef_construction: int = 40  # build-time beam width
+    ef_search: int = 128  # query-time beam width: recall vs latency
+
+
+class DenseRetriever:
+    """Inner product over L2-normalised vectors keyed by unit row: IndexFlatIP (exact) up to `exact_limit`
+    vectors, HNSW above. Rows without a vector (superseded versions, unless embedded) are simply absent."""
+
+    def __init__(self, index, ef_search: int | None = None) -> None:
+        import faiss
+
         self._index = index
+        inner = faiss.downcast_index(index.index) if hasattr(index, "id_map") else index
+        self._inner = inner
+        self._ef_search = ef_search or (int(inner.hnsw.efSearch) if hasattr(inner, "hnsw") else 0)
 
     @property
     def kind(self) -> str:
-        return "hnsw" if "HNSW" in type(self._index).__name__ else "flat"
+        return "hnsw" if hasattr(self._inner, "hnsw") else "flat"
 
     @property
     def size(self) -> int:
         return int(self._index.ntotal)
 
+    def rows(self) -> np.ndarray:
+        """The unit rows that have a vector, in storage order."""
+        import faiss
+
+        if hasattr(self._index, "id_map"):
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        return np.arange(self.size, dtype=np.int64)
+
     @classmethod
-    def build(cls, vectors: np.ndarray, dim: int, exact_limit: int = EXACT_LIMIT) -> "DenseRetriever":
+    def build(cls, vectors: np.ndarray, dim: int, exact_limit: int = EXACT_LIMIT, rows: np.ndarray | None = None,
+              hnsw: HNSWParams = HNSWParams()) -> "DenseRetriever":
+        """Index `vectors` under ids `rows` (default 0..n-1)."""
         import faiss
 
         if vectors.shape[0] > exact_limit:
-            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efSearch = 128
+            inner = faiss.IndexHNSWFlat(dim, hnsw.m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = hnsw.ef_construction
+            inner.hnsw.efSearch = hnsw.ef_search
         else:
-            index = faiss.IndexFlatIP(dim)
+            inner = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIDMap2(inner)
         if vectors.shape[0]:
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
+            ids = np.arange(vectors.shape[0], dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        out = cls(index)
+        out._keep = inner  # the wrapper does not own the SWIG object: keep it alive
+        return out
 
     def save(self, folder: Path) -> None:
         import faiss
@@ -131,16 +163,17 @@ class DenseRetriever:
         faiss.write_index(self._index, str(folder / FAISS_FILE))
 
     @classmethod
-    def load(cls, folder: Path) -> "DenseRetriever":
+    def load(cls, folder: Path, ef_search: int | None = None) -> "DenseRetriever":
+        """Load the index file once (read fully into memory; FAISS cannot mmap HNSW graphs)."""
         import faiss
 
-        return cls(faiss.read_index(str(folder / FAISS_FILE)))
+        return cls(faiss.read_index(str(folder / FAISS_FILE)), ef_search)
 
     def vectors(self) -> np.ndarray:
-        """All stored vectors in row order (for reuse by an incremental build)."""
+        """All stored vectors in storage order (see rows(); for reuse by an incremental build)."""
         if self.size == 0:
             return np.zeros((0, self._index.d), dtype=np.float32)
-        return self._index.reconstruct_n(0, self.size)
+        return self._inner.reconstruct_n(0, self.size)
 
     def search(self, query: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         import faiss
@@ -148,14 +181,17 @@ class DenseRetriever:
         if self.size == 0 or n <= 0:
             return []
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        if mask is None:
-            scores, ids = self._index.search(q, min(n, self.size))
-        else:
+        selector = None
+        if mask is not None:
             allowed = np.flatnonzero(mask).astype("int64")
             if allowed.size == 0:
                 return []
             selector = faiss.IDSelectorBatch(allowed)
-            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(128, n)) if self.kind == "hnsw"
-                      else faiss.SearchParameters(sel=selector))
-            scores, ids = self._index.search(q, min(n, int(allowed.size)), params=params)
+        if self.kind == "hnsw":
+            params = faiss.SearchParametersHNSW(efSearch=max(self._ef_search, n))
+            if selector is not None:
+                params.sel = selector
+        else:
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        scores, ids = self._index.search(q, min(n, self.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

@@ -166,9 +166,9 @@ def _mentions(text: str, path: str | None) -> list[_Mention]:
                 key = next(k for k in ("w1", "w2", "w3") if s.group(k))
                 word, word_start = s.group(key), base + s.start(key)
                 pos = s.end()
-                unit = (by_stem.get(word) or by_name.get(word + "机关") or by_name.get(word + "部门")
-                        or Unit(word + "部门", "政府部门", (word,), ()))
-                parts.append((unit, word, word_start, word_start + len(word)))
+                unit = free_unit(word, path)
+                if unit is not None:
+                    parts.append((unit, word, word_start, word_start + len(word)))
         else:
             name = m.group("name")
             if name in ("人民政府", "政府"):
@@ -177,8 +177,47 @@ def _mentions(text: str, path: str | None) -> list[_Mention]:
                 tail = re.match(r"(?:及其|及|和|或者其)(?:有关|相关|其他有关)?部门", text[end:])
                 end += tail.end() if tail else 0  # 人民政府及其有关部门: the government is named
             parts = [(by_name[name], name, m.start("name"), m.end("name"))]
-        found.append(_Mention(m.start(), end, level, parts))
+        if parts:
+            found.append(_Mention(m.start(), end, level, parts))
     return found
+
+
+# Words a unit list may hold that name no unit (或者其他有关部门), and what a functional name may end with that does
+# not change the unit (房屋管理部门 = 房屋部门, 教育行政部门 = 教育部门).
+_NOT_UNITS = frozenset({"其他", "其它", "有关", "相关", "其他有关", "各有关", "上述", "前款", "本级", "同级", "各"})
+_FUNCTION_TAIL = re.compile(r"(?:行政管理|行政主管|主管|行政|管理|工作)$")
+
+
+def unit_key(name: str) -> str:
+    """What two names of one unit share: the name without its 部门/机关 suffix, a 管理/行政 tail or 和
+    (房屋管理部门 and 房屋部门 -> 房屋; 文化和旅游部门 -> 文化旅游). Two canonical units never share a key."""
+    stem = re.sub(r"(?:部门|机关)$", "", name)
+    stem = _FUNCTION_TAIL.sub("", stem) or stem
+    return stem.replace("和", "")
+
+
+def free_unit(word: str, units_path: str | None = None) -> Unit | None:
+    """The unit a functional name in a list means (公安 -> 公安机关); a name the dictionary lacks becomes
+    <name>部门 under the alias rules of unit_key (房屋管理 and 房屋 -> 房屋部门); None for words naming no unit."""
+    by_stem, by_name, _, _, _ = _tables(units_path)
+    if word in _NOT_UNITS:
+        return None
+    known = by_stem.get(word) or by_name.get(word + "机关") or by_name.get(word + "部门")
+    if known:
+        return known
+    key = unit_key(word)
+    if key in _NOT_UNITS or len(key) < 2:
+        return None
+    for cand in (key, word.replace("和", "")):
+        if cand in by_stem:
+            return by_stem[cand]
+    return _by_key(units_path).get(key) or Unit(key + "部门", "政府部门", (word,), ())
+
+
+@lru_cache(maxsize=4)
+def _by_key(path: str | None = None) -> dict[str, Unit]:
+    """The dictionary's units by unit_key (教育部门 under 教育)."""
+    return {unit_key(u.name): u for u in load_units(path)}
 
 
 def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:

@@ -98,7 +98,7 @@ def mojibake_note(text: str) -> str | None:
 
 def longest_line(text: str) -> tuple[int, int]:
     """(1-based line number, length) of the longest line of `text`, in one pass."""
-    best, number, pos = 0, 0, 0
+    best, number = 0, 0
     for i, line in enumerate(text.split("\n"), 1):
         if len(line) > best:
             best, number = len(line), i

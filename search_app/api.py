@@ -11,7 +11,7 @@ from flask import jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
 from search_app import service
-from search_app.kb import get_kb
+from search_app.kb import get_kb, holder, semantic_status
 from search_app.render import hit_json
 from search_app.schemas import (
     AskOut,
@@ -27,6 +27,7 @@ from search_app.schemas import (
     DocumentsQuery,
     ErrorEnvelope,
     HealthOut,
+    SearchListQuery,
     SearchOut,
     SearchQuery,
 )
@@ -40,16 +41,19 @@ NOT_FOUND = {404: ErrorEnvelope}
 @bp.get("/healthz", summary="健康检查：索引已打开，文件数与构建信息", responses={200: HealthOut})
 def healthz():
     kb = get_kb()
-    return jsonify({"status": "ok", "documents": service.total_documents(), "manifest": service.manifest_summary(kb)})
+    return jsonify({"status": "ok", "documents": service.total_documents(), "index": holder().status(),
+                    "semantic": semantic_status(), "manifest": service.manifest_summary(kb)})
 
 
 @bp.get("/api/search", summary="检索条款", responses={200: SearchOut})
-def api_search(query: SearchQuery):
-    """The k best clauses for q (mode best: query analysis, binding texts, reranking)."""
+def api_search(query: SearchListQuery):
+    """A page of the clauses ranked for q (mode best: query analysis, binding texts, reranking), with the query's
+    true total and sorted by relevance, date or level."""
     k, filters = query.top_k(), query.filters()
-    hits = service.search(query.q, k, filters, query.mode)
-    return jsonify({"query": query.q, "mode": query.mode, "k": k, "filters": asdict(filters),
-                    "results": [hit_json(h) for h in hits]})
+    page = service.search_page(query.q, k, filters, query.mode, query.offset, query.sort)
+    return jsonify({"query": query.q, "mode": query.mode, "k": k, "filters": asdict(filters), "sort": query.sort,
+                    "offset": query.offset, "total": page.total, "total_capped": page.capped,
+                    "results": [hit_json(h) for h in page.items]})
 
 
 @bp.get("/api/ask", summary="问答：答案卡片（负责部门、数字、条款）及其依据", responses={200: AskOut})
@@ -61,16 +65,18 @@ def api_ask(query: SearchQuery):
 
 @bp.get("/api/basis", summary="依据：哪些文件规定了……", responses={200: BasisOut})
 def api_basis(query: BasisQuery):
-    """Documents holding the best clauses, those clearly addressing the question first, by authority then date."""
+    """Documents holding the best clauses, those clearly addressing the question first, then by authority (the
+    strongest mandate first within a level), relevance or date; a page of them with their total."""
     k = query.top_k()
-    groups = service.basis(query.q, k, query.filters())
-    return jsonify({"query": query.q, "k": k, "documents": [service.group_json(g) for g in groups]})
+    page = service.basis_page(query.q, k, query.filters(), query.offset, query.sort)
+    return jsonify({"query": query.q, "k": k, "sort": query.sort, "offset": query.offset, "total": page.total,
+                    "total_capped": page.capped, "documents": [service.group_json(g) for g in page.items]})
 
 
 @bp.get("/api/documents", summary="文件列表", tags=[DOCS], responses={200: DocumentsOut})
 def api_documents(query: DocumentsQuery):
-    listing = service.list_documents(query.filters(), query.offset, query.limit)
-    return jsonify({"total": listing["total"], "offset": query.offset, "limit": query.limit,
+    listing = service.list_documents(query.filters(), query.offset, query.limit, query.sort)
+    return jsonify({"total": listing["total"], "offset": query.offset, "limit": query.limit, "sort": query.sort,
                     "documents": [service.doc_summary(d) for d in listing["documents"]]})
 
 

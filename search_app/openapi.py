@@ -19,7 +19,7 @@ from search_app.schemas import ErrorEnvelope
 API_TITLE = "政策知识库 API"
 API_VERSION = "1.0"
 # Statuses every operation may answer with the error envelope.
-ERROR_RESPONSES = {400: ErrorEnvelope, 503: ErrorEnvelope}
+ERROR_RESPONSES = {400: ErrorEnvelope, 429: ErrorEnvelope, 503: ErrorEnvelope}  # 429: rate limits (Config.rate_limit)
 
 DOC = Tag(name="说明", description="本 API 的说明")
 TEXT_PARAMS = ("q", "inquiry", "draft", "topic")  # free text: too long is `query_too_long`
@@ -40,6 +40,19 @@ def new_app(import_name: str) -> OpenAPI:
         validation_error_callback=validation_error_response,
         doc_ui=False,
     )
+
+
+def register(app: OpenAPI, bp: APIBlueprint) -> None:
+    """Register `bp` and add its routes and models to the document; a path two blueprints share (GET
+    /api/documents/<id> reads, PUT and DELETE manage) keeps the operations of both."""
+    before = dict(app.paths)
+    app.register_api(bp)
+    for uri, old in before.items():
+        new = app.paths.get(uri)
+        if new is not None and new is not old:
+            for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
+                if getattr(new, method, None) is None and getattr(old, method, None) is not None:
+                    setattr(new, method, getattr(old, method))
 
 
 def _name(loc: tuple) -> str:
@@ -99,15 +112,20 @@ def spec() -> dict:
         del components[key]
     envelope = {"description": "参数有误（错误信封，说明中指明参数）",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
-    for path in doc.get("paths", {}).values():
+    limited = {"description": "请求过于频繁（Config.rate_limit）或同时计算的请求过多（503 busy）",
+               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+    for uri, path in doc.get("paths", {}).items():
         for op in path.values():
             op.setdefault("responses", {})["400"] = envelope  # validation errors use the one envelope too
+            op["responses"].setdefault("429", limited)
             for param in op.get("parameters", []):
                 schema = param.setdefault("schema", {})
                 if param.get("name") == "q":
                     schema["maxLength"] = config.max_query_chars
                 elif param.get("name") == "k":
                     schema["maximum"] = config.max_top_k
+                elif param.get("name") == "offset" and uri in ("/api/search", "/api/basis"):
+                    schema["maximum"] = config.result_pool  # pages of the query's ranked pool
     _modes_of_this_index(doc)
     app.extensions["policykb_openapi"] = doc
     return doc

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, url_for
 from markupsafe import Markup, escape
 
 from ingest.citation import book_title
@@ -24,7 +24,10 @@ NAV: tuple[tuple[str, str], ...] = (
     ("views.documents", "文件"),
     ("reply_views.units", "部门职责"),
     ("reply_views.reply", "答复草稿"),
+    ("manage.manage", "文件管理"),  # editors only (nav_items)
 )
+EDITOR_PAGES = {"manage.manage"}
+FEW_DOCUMENTS = 5  # a knowledge base with at most this many documents tells readers what it lacks
 STATUS_LABELS = {"current": "现行", "superseded": "已修订"}
 
 
@@ -123,13 +126,61 @@ def unit_rows(items) -> list[dict]:
 
 def nav_items() -> list[tuple[str, str]]:
     """The navigation entries whose page exists in this app."""
-    return [(ep, label) for ep, label in NAV if ep in current_app.view_functions]
+    from search_app.accounts import template_user
+
+    editor = template_user().get("role") in ("editor", "admin")
+    return [(ep, label) for ep, label in NAV if ep in current_app.view_functions and (editor or ep not in EDITOR_PAGES)]
+
+
+def kb_notice() -> dict | None:
+    """For a knowledge base holding few documents: how many, their titles (shown on every page, with how to add
+    the regulations). None when it holds enough, or cannot be opened (the page says that itself)."""
+    from search_app.kb import get_kb
+
+    try:
+        kb = get_kb()
+        if kb.manifest.get("counts", {}).get("documents", 0) > FEW_DOCUMENTS:
+            return None
+        docs = kb.sources()
+    except Exception:
+        return None
+    return {"total": len(docs), "titles": list(dict.fromkeys(d["title"] for d in docs))}
+
+
+def semantic_badge() -> dict | None:
+    """The header badge saying how far the semantic index is ("语义索引 43%"), None when vectors are in use.
+
+    Only for a page that already reads the index (an error page about a missing index shows none)."""
+    from search_app.kb import semantic_status
+
+    if g.get("policykb_generation") is None:
+        return None
+    s = semantic_status()
+    if s["state"] == "ready":
+        return None
+    if s["state"] == "none":
+        return {"text": "仅关键词检索", "state": "none",
+                "title": "本知识库尚无语义向量，目前按关键词检索；管理员运行 policykb embed 即可生成"}
+    pct = f"{s['percent']:.0f}%"
+    if s["state"] == "building":
+        eta = s.get("eta_seconds")
+        left = f"，预计还需约 {max(1, round(eta / 60))} 分钟" if isinstance(eta, (int, float)) else ""
+        return {"text": f"语义索引 {pct}", "state": "building",
+                "title": f"正在生成语义向量（已完成 {s.get('done') or 0}/{s.get('total') or 0}{left}）；"
+                         "完成后自动启用，期间照常检索"}
+    return {"text": f"语义索引 {pct}（已暂停）", "state": "stopped",
+            "title": "语义向量生成已中断；管理员重新运行 policykb embed 会从断点继续"}
 
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
+    from search_app.accounts import template_user
+
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        kb_notice=kb_notice,
+        account=template_user,
+        semantic_badge=semantic_badge,
         unit_rows=unit_rows,
         highlight=highlight,
         anchor=anchor,

@@ -6,19 +6,18 @@ GET /api/units, GET /api/units/<name>. Inputs are validated by the models in sea
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict
 from urllib.parse import quote
 
-from flask import Response, current_app, jsonify, render_template
+from flask import Response, jsonify, render_template, request
 from flask_openapi3 import APIBlueprint, Tag
 
-from index.errors import KBIndexError, NotFoundError
-from search_app.kb import get_kb, get_ranker
+from index.errors import NotFoundError
+from search_app.errors import ApiError
+from search_app.kb import get_kb, get_map, get_ranker
 from search_app.params import require_json
 from search_app.render import linked
 from search_app.schemas import (
-    MAX_DUTIES_PAGE,
     MAX_TOPIC_CHARS,
     ErrorEnvelope,
     ReplyBody,
@@ -36,38 +35,13 @@ from search_app.schemas import (
 REPLY = Tag(name="答复草稿", description="为群众来信生成只由原文引用构成的答复草稿")
 UNITS = Tag(name="部门职责", description="各部门的法定职责及其条款出处")
 bp = APIBlueprint("reply_views", __name__)
-_MAP = "policykb_units_map"
-_MAP_LOCK = "policykb_units_map_lock"
-BODY_ERRORS = {404: ErrorEnvelope, 413: ErrorEnvelope, 415: ErrorEnvelope}
+BODY_ERRORS = {404: ErrorEnvelope, 413: ErrorEnvelope, 415: ErrorEnvelope, 429: ErrorEnvelope}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class MapUnavailableError(KBIndexError):
-    """The index has no duties table (built by an older version)."""
+MAX_UNIT_DUTIES = 2000  # duties read to group one unit's page (the largest unit has a few hundred)
 
 
 class UnknownUnitError(NotFoundError):
     """The responsibility map names no such department."""
-
-
-def get_map():
-    """The app's ResponsibilityMap over the open index (503 when the index has no duties table)."""
-    from index.responsibilities import ResponsibilityMap
-
-    app = current_app._get_current_object()
-    rmap = app.extensions.get(_MAP)
-    if rmap is not None:
-        return rmap
-    kb = get_kb()  # opened once per app and never replaced, so the map built over it is kept alongside
-    with app.extensions.setdefault(_MAP_LOCK, threading.Lock()):
-        rmap = app.extensions.get(_MAP)
-        if rmap is None:
-            try:
-                rmap = ResponsibilityMap.open(kb.folder)
-            except (LookupError, FileNotFoundError) as exc:
-                raise MapUnavailableError(f"部门职责表不可用：{exc}") from None
-            app.extensions[_MAP] = rmap
-    return rmap
 
 
 def _compose(inquiry: str, ids: list[str] | None):
@@ -98,25 +72,40 @@ def reply(query: ReplyPageQuery):
 
     q = check_inquiry(query.q) if query.q else ""
     result = _compose(q, None) if q else None
-    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply")
+    return render_template("reply.html", q=q, result=result, max_chars=MAX_INQUIRY_CHARS, page="reply",
+                           asked="q" in request.args)
 
 
 @bp.get("/units", doc_ui=False)
 def units(query: UnitsQuery):
     rmap = get_map()
     listing = rmap.units(include_superseded=query.superseded)
-    matches = (rmap.units_for_topic(get_kb().query_terms(query.topic), include_superseded=query.superseded)
-               if query.topic else [])
+    matches = _topic_matches(rmap, query.topic, query.superseded) if query.topic else []
     return render_template("units.html", units=listing, topic=query.topic, matches=matches, unit=None, page="units",
-                           max_topic=MAX_TOPIC_CHARS)
+                           max_topic=MAX_TOPIC_CHARS, asked="topic" in request.args)
+
+
+def _topic_matches(rmap, topic: str, superseded: bool) -> list[dict]:
+    """Units whose duties match the topic, as a phrase before its parts."""
+    from index.responsibilities import topic_phrases
+
+    return rmap.units_for_topic(get_kb().query_terms(topic), include_superseded=superseded,
+                                phrases=topic_phrases(topic))
+
+
+def _grouped(rmap, unit: str, superseded: bool = False):
+    """The unit's duties without repeats, by role and document (index.responsibilities.grouped)."""
+    from index.responsibilities import grouped
+
+    return grouped(rmap.duties_of(unit, limit=MAX_UNIT_DUTIES, include_superseded=superseded))
 
 
 @bp.get("/units/<path:name>", doc_ui=False)
 def unit_page(path: UnitPath, query: UnitPageQuery):
     rmap, unit = _unit_or_404(path.name)
-    duties = rmap.duties_of(unit, limit=query.limit)
-    return render_template("units.html", units=None, topic="", matches=[], unit=unit, duties=duties,
-                           total=rmap.count_of(unit), page="units")
+    groups = _grouped(rmap, unit)
+    return render_template("units.html", units=None, topic="", matches=[], unit=unit, groups=groups,
+                           total=sum(g.count for g in groups), page="units")
 
 
 # ---- API --------------------------------------------------------------------------------------------------------
@@ -131,12 +120,16 @@ def api_reply(body: ReplyBody):
     return jsonify(reply_json(_compose(body.inquiry, body.clause_ids)))
 
 
+
 @bp.post("/api/reply.docx", summary="答复草稿导出为 Word 文件", tags=[REPLY],
          responses={200: {"description": "Word 文件（.docx）", "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}},
                     **BODY_ERRORS})
 def api_reply_docx(body: ReplyDocxBody):
-    from answers.reply_docx import reply_docx
+    """The draft (as edited: `draft`, at most 20,000 characters, else 413 draft_too_long) as a .docx."""
+    from answers.reply_docx import MAX_DRAFT_CHARS, reply_docx
 
+    if body.draft is not None and len(body.draft) > MAX_DRAFT_CHARS:
+        raise ApiError(413, f"参数 draft 过长：{len(body.draft)} 字，上限 {MAX_DRAFT_CHARS} 字", "draft_too_long")
     data = reply_docx(_compose(body.inquiry, body.clause_ids), body.draft or None)
     name = quote("答复草稿.docx")
     return Response(data, mimetype=DOCX,
@@ -152,7 +145,7 @@ def api_units(query: UnitsQuery):
         out["matches"] = [
             {"name": m["name"], "category": m["category"], "score": m["score"],
              "duties": [asdict(d) for d in m["duties"]]}
-            for m in rmap.units_for_topic(get_kb().query_terms(query.topic), include_superseded=query.superseded)
+            for m in _topic_matches(rmap, query.topic, query.superseded)
         ]
     return jsonify(linked(out))
 
@@ -162,6 +155,12 @@ def api_units(query: UnitsQuery):
 def api_unit(path: UnitPath, query: UnitQuery):
     rmap, unit = _unit_or_404(path.name)
     duties = rmap.duties_of(unit, limit=query.limit, offset=query.offset, include_superseded=query.superseded)
+    groups = _grouped(rmap, unit, query.superseded)
     return jsonify(linked({"name": unit, "query": path.name,
                            "total": rmap.count_of(unit, include_superseded=query.superseded),
-                           "offset": query.offset, "limit": query.limit, "duties": [asdict(d) for d in duties]}))
+                           "offset": query.offset, "limit": query.limit, "duties": [asdict(d) for d in duties],
+                           "distinct": sum(g.count for g in groups),
+                           "roles": [{"role": g.role, "count": g.count,
+                                      "documents": [{"doc_id": d.doc_id, "doc_title": d.doc_title,
+                                                     "duties": [asdict(r) for r in d.duties]} for d in g.documents]}
+                                     for g in groups]}))

@@ -16,6 +16,7 @@ from index.hit import Filters
 from index.ranking.ranker import MODES
 from ingest.model import LEVELS
 from ingest.validity import STATUSES
+from search_app.listing import BASIS_SORTS, DOCUMENT_SORTS, SEARCH_SORTS
 
 DEFAULT_TOP_K = 10
 MAX_PAGE_SIZE = 100  # /api/documents?limit=…
@@ -120,6 +121,33 @@ class TopK(BaseModel):
         return min(self.k, settings().max_top_k)
 
 
+class Paging(BaseModel):
+    """A page of a ranked list: results offset+1 … offset+k of the query's pool (Config.result_pool)."""
+
+    offset: QueryInt = Field(0, ge=0, description="从第几个结果起（从 0 数），不超过 Config.result_pool（POLICYKB_RESULT_POOL）")
+
+    @field_validator("offset")
+    @classmethod
+    def _within_the_pool(cls, offset: int) -> int:
+        high = settings().result_pool
+        if offset > high:
+            raise ValueError(f"应在 0 到 {high} 之间")
+        return offset
+
+
+SearchSort = Annotated[Literal[SEARCH_SORTS], Field(  # type: ignore[valid-type]
+    description="relevance（相关度，默认）、date（文件日期，新→旧，无日期在后）或 level（文件层级，同层级按相关度）")]
+BasisSort = Annotated[Literal[BASIS_SORTS], Field(  # type: ignore[valid-type]
+    description="level（文件层级，默认；同一层级内规定最明确者在前）、relevance（相关度）或 date（新→旧）；明确规定的文件总在前")]
+DocumentSort = Annotated[Literal[DOCUMENT_SORTS], Field(  # type: ignore[valid-type]
+    description="level（文件层级，再按标题，默认）、date（新→旧，无日期在后）或 title（标题）")]
+
+
+def _blank_sort(v: Any, default: str) -> Any:
+    """A sort the form sent empty means the default."""
+    return default if isinstance(v, str) and not v.strip() else v
+
+
 class SearchQuery(FilterQuery, TopK):
     """/api/search, /api/ask: the question (at most Config.max_query_chars characters), k, mode and filters."""
 
@@ -127,10 +155,17 @@ class SearchQuery(FilterQuery, TopK):
     mode: Literal[MODES] = Field("best", description="best（推荐）、hybrid、bm25 或 dense")  # type: ignore[valid-type]
 
 
-class BasisQuery(FilterQuery, TopK):
-    """/api/basis: which documents mandate…"""
+class SearchListQuery(SearchQuery, Paging):
+    """/api/search: a page of the ranked clauses, sorted."""
+
+    sort: SearchSort = SEARCH_SORTS[0]
+
+
+class BasisQuery(FilterQuery, TopK, Paging):
+    """/api/basis: which documents mandate…, a page of them, sorted."""
 
     q: Stripped = Field(pattern=TEXT_PATTERN, description="问题或关键词（不超过 Config.max_query_chars 个字）")
+    sort: BasisSort = BASIS_SORTS[0]
 
 
 class PageQuery(FilterQuery, TopK):
@@ -148,13 +183,42 @@ class PageQuery(FilterQuery, TopK):
         return v
 
 
+class SearchPageQuery(PageQuery, Paging):
+    """The 检索 page: a page of the results, sorted."""
+
+    sort: SearchSort = SEARCH_SORTS[0]
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _blank_is_default_sort(cls, v: Any) -> Any:
+        return _blank_sort(v, SEARCH_SORTS[0])
+
+
+class BasisPageQuery(PageQuery, Paging):
+    """The 依据 page: a page of the documents, sorted."""
+
+    sort: BasisSort = BASIS_SORTS[0]
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _blank_is_default_sort(cls, v: Any) -> Any:
+        return _blank_sort(v, BASIS_SORTS[0])
+
+
 class DocumentsQuery(FilterQuery):
     offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
     limit: QueryInt = Field(50, ge=1, le=MAX_PAGE_SIZE)
+    sort: DocumentSort = DOCUMENT_SORTS[0]
 
 
 class DocumentsPageQuery(FilterQuery):
     page: QueryInt = Field(1, ge=1, le=100_000)
+    sort: DocumentSort = DOCUMENT_SORTS[0]
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _blank_is_default_sort(cls, v: Any) -> Any:
+        return _blank_sort(v, DOCUMENT_SORTS[0])
 
 
 class DocPath(BaseModel):
@@ -219,8 +283,9 @@ class ReplyBody(BaseModel):
 class ReplyDocxBody(ReplyBody):
     """POST /api/reply.docx: as /api/reply, plus the draft text as the user edited it."""
 
-    draft: Optional[Stripped] = Field(None, max_length=20_000, pattern=OPTIONAL_TEXT_PATTERN,
-                                      description="编辑后的正文（不传或留空：用生成的正文）")
+    # Its bound (answers.reply_docx.MAX_DRAFT_CHARS, 20,000) is checked by the view: too long is 413 draft_too_long.
+    draft: Optional[Stripped] = Field(None, pattern=OPTIONAL_TEXT_PATTERN,
+                                      description="编辑后的正文（不传或留空：用生成的正文；超过 20000 字为 413 draft_too_long）")
 
 
 # ---- responses --------------------------------------------------------------------------------------------------
@@ -276,6 +341,10 @@ class SearchOut(BaseModel):
     mode: str
     k: int
     filters: FiltersOut
+    sort: str
+    offset: int
+    total: int = Field(description="the query's ranked results (at most Config.result_pool)")
+    total_capped: bool = Field(description="the pool was full: the query has at least `total` results")
     results: list[HitOut]
 
 
@@ -336,6 +405,10 @@ class BasisGroupOut(BaseModel):
 class BasisOut(BaseModel):
     query: str
     k: int
+    sort: str
+    offset: int
+    total: int = Field(description="documents the query's clauses come from (at most Config.result_pool)")
+    total_capped: bool
     documents: list[BasisGroupOut]
 
 
@@ -372,6 +445,7 @@ class DocumentsOut(BaseModel):
     total: int
     offset: int
     limit: int
+    sort: str
     documents: list[DocSummaryOut]
 
 
@@ -392,12 +466,27 @@ class ClauseOut(BaseModel):
     url: str
 
 
+class ArticleLinkOut(BaseModel):
+    """An article-level link: the clause, its citation, its page and whether it is in another document."""
+
+    clause_id: str
+    citation: str
+    url: str
+    other: bool
+
+
+class ArticleLinksOut(BaseModel):
+    cites: list[ArticleLinkOut]
+    cited_by: list[ArticleLinkOut]
+
+
 class DocumentOut(DocSummaryOut):
     body: str
     clauses: list[ClauseOut]
     versions: list[DocSummaryOut]
     cites: list[DocSummaryOut]
     cited_by: list[DocSummaryOut]
+    article_links: dict[str, ArticleLinksOut] = Field(description="article id -> the clauses it cites and citing it")
 
 
 class SegmentOut(BaseModel):
@@ -442,6 +531,8 @@ class ClauseDetailOut(ClauseOut):
 class HealthOut(BaseModel):
     status: str
     documents: int
+    index: dict[str, Any] = Field(description="the open index generation: version, fingerprint, built_at, reloads …")
+    semantic: dict[str, Any] = Field(description="the state of the semantic (vector) part: state, percent …")
     manifest: dict[str, Any]
 
 
@@ -466,6 +557,7 @@ class DutyOut(BaseModel):
     duty_start: int
     duty_end: int
     via: str
+    items: list[str] = Field(description="the list a duty ending in “：” introduces")
 
 
 class UnitSummaryOut(BaseModel):
@@ -490,6 +582,18 @@ class UnitsOut(BaseModel):
     matches: Optional[list[TopicMatchOut]] = None
 
 
+class DocDutiesOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    duties: list[DutyOut]
+
+
+class RoleDutiesOut(BaseModel):
+    role: str
+    count: int
+    documents: list[DocDutiesOut]
+
+
 class UnitOut(BaseModel):
     name: str
     query: str
@@ -497,6 +601,8 @@ class UnitOut(BaseModel):
     offset: int
     limit: int
     duties: list[DutyOut]
+    distinct: int = Field(description="duties without repeats (the unit page's count)")
+    roles: list[RoleDutiesOut] = Field(description="the unit's duties without repeats, by role then document")
 
 
 class QuoteOut(BaseModel):
@@ -539,3 +645,63 @@ class ReplyOut(BaseModel):
     channels: list[QuoteOut]
     candidates: list[CandidateOut]
     threshold: float
+
+
+# ---- documents management, jobs and the audit log (editors and admins) ------------------------------------------
+
+
+class JobPath(BaseModel):
+    job_id: str = Field(max_length=40, pattern=TEXT_PATTERN, description="任务编号")
+
+
+class JobsQuery(BaseModel):
+    limit: QueryInt = Field(20, ge=1, le=100, description="最近的几个任务")
+
+
+class AuditQuery(BaseModel):
+    limit: QueryInt = Field(100, ge=1, le=1000)
+    offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class RejectedOut(BaseModel):
+    name: str
+    reason: str
+
+
+class JobOut(BaseModel):
+    """A background change of the managed corpus (upload, replace, delete) and how far it is."""
+
+    id: str
+    kind: str
+    user: Optional[str]
+    state: Literal["queued", "running", "done", "failed"]
+    stage: Optional[str]
+    progress: float = Field(ge=0, le=1)
+    message: Optional[str]
+    rejected: list[RejectedOut]
+    result: dict[str, Any]
+    created: Any
+    updated: Any
+    url: str
+
+
+class JobsOut(BaseModel):
+    jobs: list[JobOut]
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: Any
+    user: Optional[str]
+    action: str
+    target: Optional[str]
+    sha256: Optional[str]
+    job: Optional[str]
+    detail: Optional[str]
+
+
+class AuditOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    entries: list[AuditEntryOut]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import PurePath
 
 from flask import current_app
 
@@ -12,8 +13,9 @@ from index.compare import summary as compare_summary
 from index.hit import Filters, Hit
 from ingest.model import LEVELS, Clause, Document
 from ingest.validity import version_label
-from search_app.errors import ApiError
-from search_app.kb import get_kb, get_ranker
+from search_app.errors import ApiError, scrub_paths
+from search_app.kb import generation_cache, get_kb, get_ranker
+from search_app.listing import BASIS_SORTS, SEARCH_SORTS, ResultPage, newest_first, page_of, sort_hits
 from search_app.render import clause_url, hit_json, level_rank, status_label
 
 
@@ -73,9 +75,58 @@ class TreeNode:
         return out
 
 
+@dataclass
+class TocEntry:
+    """One line of a document's table of contents: a chapter/part heading (depth 1) or an article (depth 2)."""
+
+    depth: int
+    label: str  # 第三章 学校保护 / 第十二条 / 一是
+    snippet: str  # the first words of an article, after its number
+    clause_id: str
+
+
+TOC_SNIPPET_CHARS = 16
+
+
+def toc(tree: list[TreeNode]) -> list[TocEntry]:
+    """The table of contents of a clause tree: headings, and the articles (or, in texts without 条, the numbered
+    paragraphs such as 一是) under them, in body order."""
+    out: list[TocEntry] = []
+
+    def walk(nodes: list[TreeNode], under_heading: bool) -> None:
+        for n in nodes:
+            c = n.clause
+            if c.kind == "heading":
+                out.append(TocEntry(1, c.text.strip(), "", c.id))
+                walk(n.children, True)
+            elif c.kind == "article" or (c.kind == "paragraph" and under_heading and c.parent_id and c.article_id == c.id):
+                label = c.locator[-1] if c.locator else c.citation
+                body = c.text.strip()
+                if body.startswith(label):
+                    body = body[len(label):].lstrip(" 　、.．")
+                out.append(TocEntry(2, label, body[:TOC_SNIPPET_CHARS], c.id))
+            elif not n.inline:
+                walk(n.children, under_heading)
+
+    walk(tree, False)
+    return out
+
+
 def search(q: str, k: int, filters: Filters, mode: str) -> list[Hit]:
     """The k best clauses; a query the index rejects (e.g. dense mode on a BM25-only index) is a 400."""
     return get_ranker().search(q, k=k, filters=filters, mode=mode)
+
+
+def result_pool() -> int:
+    """How many results one query is ranked into (Config.result_pool): the total and all pages come from them."""
+    return current_app.config["POLICYKB"].result_pool
+
+
+def search_page(q: str, k: int, filters: Filters, mode: str, offset: int = 0, sort: str = "relevance") -> ResultPage:
+    """One page of the query's ranked clauses (all of them up to the pool), sorted by relevance, date or level."""
+    pool = max(result_pool(), k)
+    hits = search(q, pool, filters, mode)
+    return page_of(hits, offset, k, sort, SEARCH_SORTS, pool, sort_hits)
 
 
 def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
@@ -97,11 +148,38 @@ def ask_json(result: AskResult) -> dict:
 
 
 def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
-    """Documents holding the best clauses: those clearly addressing the query first, each part ordered by
-    authority (法律 > … > 工作要点) and then newest first."""
+    """The k first documents of basis_page (by authority, the strongest mandate first within each level)."""
+    return basis_page(q, k, filters).items
+
+
+def basis_page(q: str, k: int, filters: Filters, offset: int = 0, sort: str = "level") -> ResultPage:
+    """Documents holding the query's best clauses (up to the pool), those clearly addressing it first, then sorted by
+    authority (法律 > … > 工作要点, the strongest mandate first within a level), by relevance or by date."""
+    pool = max(result_pool(), k)
+    groups = _basis_groups(q, pool, filters)
+    return page_of(groups, offset, k, sort, BASIS_SORTS, pool, sort_groups)
+
+
+def sort_groups(groups: list[BasisGroup], sort: str) -> list[BasisGroup]:
+    """Basis documents: clearly supported first; then by level (strongest mandate first within it), relevance or
+    date (newest first)."""
+    def strength(g: BasisGroup) -> tuple:
+        return (not g.sentences, -g.support, -g.score)
+
+    if sort == "relevance":
+        key = lambda g: (not g.supported, *strength(g))  # noqa: E731
+    elif sort == "date":
+        key = lambda g: (not g.supported, newest_first(g.date), *strength(g))  # noqa: E731
+    else:
+        key = lambda g: (not g.supported, level_rank(g.level), *strength(g))  # noqa: E731
+    return sorted(groups, key=key)
+
+
+def _basis_groups(q: str, k: int, filters: Filters) -> list[BasisGroup]:
+    """The documents of the query's best clauses that share a content word with it, in retrieval order."""
     groups: list[BasisGroup] = []
     tokenizer = get_kb().tokenizer
-    found = get_ranker().search_documents(q, k=k, filters=filters)
+    found = get_ranker().search_documents(q, k=k, filters=filters, mode="best")
     for g in found:
         hits = g.hits
         support = max(supports(q, hits, tokenizer), default=0.0)
@@ -126,16 +204,7 @@ def basis(q: str, k: int, filters: Filters) -> list[BasisGroup]:
                 support=support,
             )
         )
-    # Documents that clearly address the query first, each part by authority, then newest first.
-    groups.sort(key=lambda g: (not g.supported, level_rank(g.level), _neg_date(g.date)))
     return groups
-
-
-def _neg_date(date: str | None) -> str:
-    """Sort key putting later dates first and undated last."""
-    if not date:
-        return "~"
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in date)
 
 
 def group_json(g: BasisGroup) -> dict:
@@ -157,9 +226,11 @@ def group_json(g: BasisGroup) -> dict:
     }
 
 
-def list_documents(filters: Filters, offset: int, limit: int) -> dict:
+def list_documents(filters: Filters, offset: int, limit: int, sort: str = "level") -> dict:
+    """One page of the documents the filters allow, by level (then title), by date (newest first) or by title."""
     kb = get_kb()
-    return {"total": kb.count_documents(filters), "documents": list(kb.documents(filters, offset=offset, limit=limit))}
+    return {"total": kb.count_documents(filters),
+            "documents": list(kb.documents(filters, offset=offset, limit=limit, order=sort))}
 
 
 def total_documents() -> int:
@@ -167,13 +238,15 @@ def total_documents() -> int:
 
 
 def manifest_summary(kb) -> dict:
-    """The scalar fields of the index manifest (what was built, when, with which embedder)."""
-    return {k: v for k, v in kb.manifest.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    """The scalar fields of the index manifest (what was built, when, with which embedder), paths cut."""
+    return {k: scrub_paths(v) if isinstance(v, str) else v for k, v in kb.manifest.items()
+            if isinstance(v, (str, int, float, bool)) or v is None}
 
 
 def doc_summary(doc: Document) -> dict:
     """The metadata of a document (no body, no clauses) plus its page URL."""
     data = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("body", "clauses")}
+    data["source_path"] = PurePath(doc.source_path).name  # the file's name; server folders stay private
     data["status_label"] = status_label(doc.status)
     data["version_label"] = version_label(doc.version_date)
     data["effective_date"] = doc.effective
@@ -190,6 +263,34 @@ def _tree(doc: Document) -> list[TreeNode]:
     return roots
 
 
+@dataclass
+class ArticleLinks:
+    """The article-level links of one article: the clauses it cites and the clauses citing it (each a dict with
+    clause_id, citation, url, and `other` True when the clause is in another document)."""
+
+    cites: list[dict] = field(default_factory=list)
+    cited_by: list[dict] = field(default_factory=list)
+
+
+def _link(doc_id: str, link: dict) -> dict:
+    target_doc = link["clause_id"].split("#", 1)[0]
+    return dict(link, url=clause_url(target_doc, link["clause_id"]), other=target_doc != doc_id)
+
+
+def article_links(doc: Document) -> dict[str, ArticleLinks]:
+    """For each article (or work-plan paragraph) of the document that cites or is cited, its links."""
+    kb = get_kb()
+    out: dict[str, ArticleLinks] = {}
+    for c in doc.clauses:
+        if c.article_id != c.id:
+            continue
+        cites = [_link(doc.id, x) for x in kb.clause_cites(c.id)]
+        cited_by = [_link(doc.id, x) for x in kb.clause_cited_by(c.id)]
+        if cites or cited_by:
+            out[c.id] = ArticleLinks(cites, cited_by)
+    return out
+
+
 def document_detail(doc_id: str) -> dict:
     """A document with its clause tree, other versions, and the documents it cites and that cite it (404 when
     there is no such document: the page and the API answer alike)."""
@@ -197,9 +298,12 @@ def document_detail(doc_id: str) -> dict:
     doc = kb.document(doc_id)
     if doc is None:
         raise ApiError(404, f"文件 {doc_id[:100]!r} 不存在")
+    tree = _tree(doc)
     return {
         "doc": doc,
-        "tree": _tree(doc),
+        "tree": tree,
+        "toc": toc(tree),
+        "links": article_links(doc),
         "versions": [doc_summary(v) for v in kb.versions(doc_id) if v.id != doc_id],
         "cites": [doc_summary(d) for d in kb.cites(doc_id)],
         "cited_by": [doc_summary(d) for d in kb.cited_by(doc_id)],
@@ -212,6 +316,8 @@ def document_json(detail: dict) -> dict:
     data["body"] = doc.body
     data["clauses"] = [dict(c.to_dict(), url=clause_url(doc.id, c.id)) for c in sorted(doc.clauses, key=lambda c: c.start)]
     data["versions"] = detail["versions"]
+    data["article_links"] = {cid: {"cites": links.cites, "cited_by": links.cited_by}
+                             for cid, links in detail["links"].items()}
     data["cites"] = detail["cites"]
     data["cited_by"] = detail["cited_by"]
     return data
@@ -245,12 +351,12 @@ def compare_json(detail: dict) -> dict:
 
 def facets() -> dict:
     """Filter choices offered on the pages: the levels (in authority order) and regions present in the index."""
-    app = current_app._get_current_object()
-    cached = app.extensions.get("policykb_facets")
+    store = generation_cache()  # per index: a reloaded index brings its own levels and regions
+    cached = store.get("facets")
     if cached is None:
         counts = get_kb().facets()
         levels = [lv for lv in LEVELS if lv in counts.get("levels", {})] or list(LEVELS)
         regions = sorted(counts.get("regions", {}), key=lambda r: (r != "全国", r != "上海", r))
         cached = {"levels": levels, "regions": regions, "issuers": sorted(counts.get("issuers", {}))}
-        app.extensions["policykb_facets"] = cached
+        store["facets"] = cached
     return cached

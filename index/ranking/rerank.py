@@ -20,11 +20,12 @@ from typing import Iterable, Mapping
 from index.fusion import FusionConfig, rrf
 from index.hit import Filters, Hit
 from ingest.model import NATIONAL
-from index.ranking.query import QueryAnalysis, analyze
+from index.ranking.query import QueryAnalysis, analyze, merged_synonyms
 from index.ranking.rescore import normalised
 
 SIGNALS = ("coverage", "who", "number", "title", "authority", "dense")
 SWITCHES = ("strip", "synonyms", "group_articles", "jurisdiction")  # query/candidate improvements (not signals)
+LEARNED = "learned"  # Hit.ranks key of the learned ranker's position: its scores are the model's (answers/found.py)
 
 # Fitted on the dev questions only (../shared/eval/dev.jsonl) by `python -m evaluation.fit_rerank --rescore --index
 # A B`, jointly over two corpus settings: workplan + related (hybrid, bundled embedder) and + all laws as
@@ -67,6 +68,12 @@ class PipelineOptions:
     mode: str = "hybrid"  # first-stage retrieval
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     rescorer: object | None = field(default=None, compare=False)  # index.ranking.rescore.CandidateRescorer: dense signal
+    mined: bool = True  # add the mined colloquial -> legal terms (evaluation/mine_terms.py) to the hand synonyms
+    mined_terms: Mapping[str, tuple[str, ...]] | None = field(default=None, compare=False)  # the Ranker loads them
+    learned: bool = True  # order candidates by the learned ranker (index/ranking/ltr.py) when a model is given
+    model: object | None = field(default=None, compare=False)  # index.ranking.ltr.LearnedModel (the Ranker loads it)
+    ltr_depth: int = 100  # candidates the learned ranker orders: the fused union of BM25's and the dense top lists
+    ltr_lexical_depth: int = 300  # ... over an index without vectors: BM25 alone needs a deeper pool for recall
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -76,7 +83,9 @@ class PipelineOptions:
             return replace(self, signals=())
         if name in SWITCHES:
             return replace(self, **{name: False})
-        known = SIGNALS + ("rerank",) + SWITCHES
+        if name in ("learned", "mined"):
+            return replace(self, **{name: False})
+        known = SIGNALS + ("rerank", "learned", "mined") + SWITCHES
         raise ValueError(f"unknown pipeline improvement {name!r}: use one of {known}")
 
 
@@ -205,10 +214,14 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
                k: int = 0) -> tuple[QueryAnalysis, list[Hit]]:
     """Analyse the query and fetch the first-stage candidates: max(depth, k) passages, grouped by article if asked.
     `kb` is an index.ranking.ranker.Retrieval (the KnowledgeBase)."""
-    analysis = analyze(query, kb.tokenizer.synonyms if options.synonyms else None, kb.places)
+    synonyms = None
+    if options.synonyms:
+        synonyms = merged_synonyms(kb.tokenizer.synonyms, options.mined_terms if options.mined else None)
+    analysis = analyze(query, synonyms, kb.places)
     mode = "bm25" if options.mode == "hybrid" and not kb.has_vectors else options.mode
     text = query_text(analysis, options)
-    depth = max(options.rescore_depth if rescoring(kb, options) else options.depth, k)
+    depth = max(learned_depth(kb, options) if learning(options) else
+                options.rescore_depth if rescoring(kb, options) else options.depth, k)
     if options.jurisdiction:
         filters = binding_filters(filters, analysis.region, options.region)
     hits = kb.search(text, k=depth, filters=filters, mode=mode)
@@ -226,15 +239,60 @@ def binding_filters(filters: Filters | None, asked: str | None, user_region: str
     return replace(filters, regions=tuple(dict.fromkeys(r for r in (asked, user_region, NATIONAL) if r)))
 
 
+def learned_depth(kb, options: PipelineOptions) -> int:
+    """How many first-stage passages the learned ranker orders on this index."""
+    return options.ltr_depth if kb.has_vectors else options.ltr_lexical_depth
+
+
+def learning(options: PipelineOptions) -> bool:
+    """Whether the learned ranker orders the candidates (switched on and a model given)."""
+    return options.learned and options.model is not None
+
+
+def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions):
+    """The learning-to-rank feature matrix of the candidates (index.ranking.ltr.FEATURES rows)."""
+    from index.ranking.ltr import feature_matrix
+
+    if rescoring(kb, options):
+        dense = options.rescorer.similarities(kb, query_text(analysis, options), hits)
+    elif kb.has_vectors and "dense" in options.signals:
+        dense = [float((h.scores or {}).get("dense", float("nan"))) for h in hits]
+    else:
+        dense = None
+    cited = [kb.citation_count(h.doc_id) for h in hits]
+    article_cited = [kb.article_citation_count(h.article_id) for h in hits]
+    grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
+    return feature_matrix(analysis, hits, dense, options.region, cited, grams, article_cited)
+
+
+def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:
+    """(score, hit) best first, as the learned ranker orders the candidates."""
+    if not hits:
+        return []
+    scores = options.model.predict(candidate_matrix(kb, analysis, hits, options))
+    order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
+    return [(float(scores[i]), hits[i]) for i in order]
+
+
+def ranked_candidates(kb, query: str, filters: Filters | None, options: PipelineOptions,
+                      k: int = 0) -> tuple[QueryAnalysis, list[tuple[float, Hit]]]:
+    """The analysed query and its candidates as (score, hit), best first: learned or linear rerank."""
+    analysis, hits = candidates(kb, query, filters, options, k)
+    if learning(options):
+        return analysis, learned_order(kb, analysis, hits, options)
+    return analysis, [(total, hit) for total, _, hit in score_candidates(analysis, hits, options, kb)]
+
+
 def search_best(kb, query: str, k: int = 10, filters: Filters | None = None,
                 options: PipelineOptions | None = None) -> list[Hit]:
     """Search with the best pipeline: analysed query, candidates from the binding jurisdictions (options.region and
-    national law), one per article, reranked. Callers go through index.ranking.ranker.Ranker, which checks the query
-    and sets the region."""
+    national law), one per article, ordered by the learned ranker (or the linear rerank). Callers go through
+    index.ranking.ranker.Ranker, which checks the query, sets the region and gives the model."""
     options = options or PipelineOptions()
-    analysis, hits = candidates(kb, query, filters, options, k)
-    ranked = score_candidates(analysis, hits, options, kb)
+    _, ranked = ranked_candidates(kb, query, filters, options, k)
     out = []
-    for total, _, hit in ranked[:k]:
-        out.append(replace(hit, score=round(total, 6)))
+    for position, (total, hit) in enumerate(ranked[:k], 1):
+        ranks = {**hit.ranks, LEARNED: position} if learning(options) else hit.ranks
+        out.append(replace(hit, score=round(total, 6), ranks=ranks))
     return out
+

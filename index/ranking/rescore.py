@@ -30,7 +30,7 @@ class CandidateRescorer:
                 from index.cache import EmbeddingCache
                 from index.embedders import make_embedder
 
-                model = make_embedder(self.spec)
+                model = make_embedder(self.spec, self.cache_dir)
                 if not getattr(model, "dim", 0):
                     raise ValueError(f"rescoring needs an embedder, got {self.spec!r}")
                 self._model, self._cache = model, EmbeddingCache(self.cache_dir)

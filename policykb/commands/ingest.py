@@ -45,9 +45,13 @@ def add_index_arguments(p: argparse.ArgumentParser, config: Config) -> None:
     p.add_argument("--index", type=Path, default=None, metavar="DIR",
                    help="build/update the index in DIR (new and changed documents added, vanished ones removed)")
     p.add_argument("--embedder", default=None, metavar="SPEC",
-                   help=f"bundled | none | st:MODEL (default {config.embedder}); only with --index")
+                   help=f"bundled | onnx | none | st:MODEL (default {config.embedder}); only with --index")
     p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
                    help=f"embedding cache (default {config.cache_dir}); only with --index")
+    p.add_argument("--embed-superseded", action="store_true", default=None,
+                   help="also give superseded versions vectors (default: BM25 only for them)")
+    p.add_argument("--embed-text", default=None, choices=["full", "heading+text", "text"],
+                   help=f"text embedded per unit (default {config.embed_text}); BM25 always indexes the full text")
 
 
 def build(args: argparse.Namespace, config: Config, result) -> int:
@@ -59,7 +63,9 @@ def build(args: argparse.Namespace, config: Config, result) -> int:
     try:
         report = build_index(args.paths, args.index, embedder=args.embedder or config.embedder,
                              cache_dir=args.cache_dir or config.cache_dir, progress=not args.no_progress,
-                             documents=result.documents, problems=result.problems)
+                             documents=result.documents, problems=result.problems,
+                             embed_superseded=bool(args.embed_superseded or config.embed_superseded),
+                             embed_form=args.embed_text or config.embed_text)
     except (EmbedderError, KBIndexError, ValueError, OSError) as exc:
         print(f"policykb ingest: error: --index {args.index}: {exc}", file=sys.stderr)
         return 2

@@ -28,7 +28,7 @@ def register(subparsers, config: Config) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from index.errors import KBIndexError, PolicyKBError
+    from index.errors import PolicyKBError
     from index.kb import KnowledgeBase
     from index.ranking.ranker import Ranker
     from answers.reply import ReplyInputError, UnknownClauseError, compose_reply, plain_text

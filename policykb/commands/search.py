@@ -30,7 +30,7 @@ def register(subparsers, config: Config) -> None:
     p.add_argument("--date-to", help="version date on or before YYYY-MM-DD")
     p.add_argument("--all-versions", action="store_true", help="include superseded versions")
     p.add_argument("--embedder", default=None,
-                   help="assert the index was built with this embedder (bundled | none | st:MODEL)")
+                   help="assert the index was built with this embedder (bundled | onnx | none | st:MODEL)")
     p.add_argument("--cache-dir", default=None, help=f"query-vector cache (default {config.cache_dir})")
     p.set_defaults(run=run)
 

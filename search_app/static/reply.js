@@ -7,6 +7,7 @@
   if (!root) return;
   var draft = document.getElementById("draft");
   var status = document.getElementById("reply-status");
+  var printed = document.getElementById("draft-print");  // the draft as printed (a textarea prints cut off)
   var citations = [];
   document.querySelectorAll("#reply-citations li").forEach(function (li) { citations.push(li.textContent); });
 
@@ -45,6 +46,7 @@
 
   function render(data) {
     draft.value = data.draft;
+    printed.textContent = data.draft;
     root.setAttribute("data-found", data.found ? "true" : "false");
     status.className = "reply-status " + (data.found ? "found" : "not-found");
     status.textContent = data.found ? "已引用 " + data.citations.length + " 条依据"
@@ -69,6 +71,7 @@
 
   function refresh() {
     root.setAttribute("aria-busy", "true");
+    root.setAttribute("data-drawn", checkedIds().join("\n"));
     post(root.getAttribute("data-api"), body()).then(function (res) { return res.json(); })
       .then(render, function (err) { status.className = "reply-status not-found"; status.textContent = "生成失败：" + err.message; })
       .then(function () { root.setAttribute("aria-busy", "false"); });
@@ -84,6 +87,18 @@
     document.body.removeChild(a);
     setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
+
+  draft.addEventListener("input", function () { printed.textContent = draft.value; });
+
+  // Back to this page: the browser restores the checkboxes the reader changed but not the draft, units and status
+  // the script drew from them, so redraw when the checked set differs from the one the page was sent with.
+  window.addEventListener("pageshow", function () {
+    var changed = Array.prototype.some.call(root.querySelectorAll("input.cand"), function (el) {
+      return el.checked !== el.defaultChecked;
+    });
+    if (changed && root.getAttribute("data-drawn") !== checkedIds().join("\n")) refresh();
+    else printed.textContent = draft.value;
+  });
 
   root.addEventListener("change", function (event) {
     if (event.target.matches("input.cand")) refresh();

@@ -30,12 +30,12 @@ def test_eval_prints_table_and_writes_json_and_runs(small_index, tmp_path, capsy
     qfile.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in QUESTIONS), encoding="utf-8")
     out, runs = tmp_path / "out.json", tmp_path / "runs"
     code = main(["eval", "--index", str(small_index), "--questions", str(qfile),
-                 "--configs", "bm25,best,best -coverage", "--json", str(out), "--runs", str(runs)])
+                 "--configs", "bm25,best,best-linear -coverage", "--json", str(out), "--runs", str(runs)])
     assert code == 0
     table = capsys.readouterr().out
-    assert "| config | R@1 | R@5 |" in table and "| best -coverage |" in table
+    assert "| config | R@1 | R@5 |" in table and "| best-linear -coverage |" in table
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    assert [r["config"] for r in rows] == ["bm25", "best", "best -coverage"]
+    assert [r["config"] for r in rows] == ["bm25", "best", "best-linear -coverage"]
     best = rows[1]
     assert best["answerable"] == 2 and best["R@5"] == 1.0
     assert set(best["found_rate"]) == {"none", "answerable"}

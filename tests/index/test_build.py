@@ -43,7 +43,7 @@ def test_add_change_remove_and_unchanged(tmp_path, texts, writer):
     update = build_index([corpus], index_dir, embedder="bundled", cache_dir=None)
     assert len(update.changed) == 1 and len(update.removed) == 1 and len(update.added) == 1
     # only the edited unit and the new document's units go through the model; the rest reuse stored vectors
-    assert 0 < update.embedded <= 4 and update.reused == update.passages - update.embedded
+    assert 0 < update.embedded <= 4 and update.reused == update.vector_passages - update.embedded
     kb = KnowledgeBase.open(index_dir)
     assert kb.count_documents() == 2
     assert "三次" in kb.search("心理辅导几次", k=1, mode="dense")[0].article_text

@@ -29,7 +29,7 @@ def test_prompts_follow_the_model_family():
 
 
 def test_unknown_specs_are_refused_with_the_choices():
-    with pytest.raises(EmbedderError, match="bundled, none, or st:"):
+    with pytest.raises(EmbedderError, match="bundled, onnx, none, or st:"):
         make_embedder("word2vec")
     with pytest.raises(EmbedderError, match="cannot load the model offline"):
         make_embedder("st:/nonexistent/model-folder")
@@ -63,7 +63,7 @@ def test_sentence_transformers_index_and_refusal(small_corpus, tmp_path):
     index_dir = tmp_path / "kb"
     report = build_index([small_corpus], index_dir, embedder=spec, cache_dir=tmp_path / "cache")
     assert report.embedder == spec_name(spec) and report.embedded > 0
-    assert report.embedded + report.reused == report.passages  # texts shared by both versions are embedded once
+    assert report.embedded + report.reused == report.vector_passages < report.passages  # superseded: BM25 only
     kb = KnowledgeBase.open(index_dir, embedder=spec)
     assert kb.manifest["dim"] == 384 and kb.manifest["embedder"].startswith("st:")
     hits = kb.search("child car safety seat 安全座椅", k=3, mode="dense")

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
-from index.responsibilities import ResponsibilityMap
+from index.responsibilities import DutyRecord, ResponsibilityMap, distinct, grouped, topic_phrases
+from ingest.duties import unit_key
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +79,63 @@ def test_missing_table_is_a_clear_error(tmp_path):
     sqlite3.connect(db).close()
     with pytest.raises(LookupError, match="no duties table"):
         ResponsibilityMap(db)
+
+
+# --- issue 13: no near-duplicate units, a unit page grouped without repeats, duties with their lists ----------
+
+
+def test_no_two_units_are_near_duplicates(rmap):
+    names = [u["name"] for u in rmap.units()]
+    keys = [unit_key(n) for n in names]
+    assert len(keys) == len(set(keys)), sorted(n for n in names if keys.count(unit_key(n)) > 1)
+    assert "房屋管理部门" in names and "房屋部门" not in names and "其他部门" not in names
+
+
+def test_unit_page_groups_by_role_and_document_without_repeats(rmap):
+    groups = grouped(rmap.duties_of("民政部门", limit=2000))
+    assert [g.role for g in groups] == ["负责", "协同", "受理"]
+    for g in groups:
+        seen = set()
+        for d in g.documents:
+            assert {r.doc_id for r in d.duties} == {d.doc_id}
+            for r in d.duties:
+                assert (r.clause_id, r.duty_start) not in seen
+                seen.add((r.clause_id, r.duty_start))
+    holder = [r for d in groups[0].documents for r in d.duties]
+    # 第八十三条第二款 names 民政部门 twice in one sentence: one duty, the whole sentence
+    art83 = [r for r in holder if r.citation.endswith("第八十三条第二款")]
+    assert len(art83) == 1 and art83[0].duty.startswith("市、区人民政府及其民政部门应当设立")
+    assert sum(g.count for g in groups) < rmap.count_of("民政部门")
+
+
+def test_duty_brings_the_list_it_introduces(rmap):
+    [lead] = [r for r in rmap.duties_of("民政部门", limit=2000)
+              if r.citation == "《中华人民共和国未成年人保护法》第九十二条"]
+    assert lead.duty == "应当依法对未成年人进行临时监护："
+    assert len(lead.items) == 7 and lead.items[0].startswith("（一）未成年人流浪乞讨") and lead.items[-1] == "（七）法律规定的其他情形。"
+
+
+def test_distinct_keeps_the_longer_overlapping_reading_and_hides_items_under_their_lead():
+    def rec(duty, start, end, clause="d#第一条", via="", items=()):
+        return DutyRecord("民政部门", "民政", "", "政府部门", "负责", duty, clause, clause, "d", "示例", "《示例》第一条",
+                          "current", 0, 2, start, end, via, tuple(items))
+
+    short, long_ = rec("应当设立机构。", 10, 17), rec("区政府及其民政部门应当设立机构。", 0, 17)
+    other = rec("应当定期会商。", 18, 25)
+    assert distinct([short, long_, other]) == [long_, other]
+    lead = rec("依法履行以下职责：", 0, 9, items=["（一）甲；"])
+    item = rec("（一）甲；", 0, 5, clause="d#第一条.第一项", via="d#第一条")
+    assert distinct([lead, item]) == [lead]
+
+
+def test_topic_is_matched_as_a_phrase_before_its_parts(rmap, kb):
+    topic = "临时监护"
+    assert topic_phrases(topic) == [topic]
+    names = [m["name"] for m in rmap.units_for_topic(kb.query_terms(topic), phrases=topic_phrases(topic))]
+    assert names and names[0] == "民政部门", names
+    assert not {"学校", "幼儿园", "医疗机构"} & set(names), names
+    # the parts alone do pull them in: the phrase is what keeps them out
+    parts = [m["name"] for m in rmap.units_for_topic(kb.query_terms(topic))]
+    assert {"学校", "幼儿园", "医疗机构"} <= set(parts)
+    # a topic no duty holds as a phrase falls back to its parts
+    assert rmap.units_for_topic(kb.query_terms("网络 保护"), phrases=topic_phrases("网络 保护"))

@@ -63,3 +63,20 @@ def test_rrf_and_weighted_fusion():
     assert fuse(lists, FusionConfig(method="weighted", weights={"bm25": 0.0, "dense": 1.0}))[0][0] == 2
     with pytest.raises(ValueError, match="fusion method"):
         FusionConfig(method="max")
+
+
+@pytest.mark.parametrize("exact_limit", [10_000, 100])
+def test_dense_index_holds_only_the_rows_given(tmp_path, exact_limit):
+    vecs = unit_vectors(300, 16)
+    rows = np.arange(0, 600, 2)  # every other passage row has a vector (the rest: superseded, BM25 only)
+    dense = DenseRetriever.build(vecs, 16, exact_limit=exact_limit, rows=rows)
+    assert dense.size == 300 and np.array_equal(dense.rows(), rows)
+    top = dense.search(vecs[21], 3)
+    assert top[0][0] == 42 and all(r % 2 == 0 for r, _ in top)
+    mask = np.zeros(600, dtype=bool)
+    mask[[41, 42, 44]] = True  # 41 has no vector: never returned
+    assert {r for r, _ in dense.search(vecs[21], 5, mask)} <= {42, 44}
+    dense.save(tmp_path)
+    again = DenseRetriever.load(tmp_path)
+    assert np.array_equal(again.rows(), rows) and np.allclose(again.vectors(), vecs, atol=1e-6)
+    assert again.search(vecs[7], 1)[0][0] == 14

@@ -1,7 +1,7 @@
 """Duty extraction: the sentence shapes the documents use, unit lists, roles, verbatim spans, normalisation."""
 import pytest
 
-from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties, load_units, normalize_unit
+from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties, free_unit, load_units, normalize_unit, unit_key
 
 
 def units(text, role=None):
@@ -95,3 +95,33 @@ def test_long_unit_list_without_suffix_is_linear_not_exponential():
     assert time.perf_counter() - started < 1.0
     listed = "、".join(names) + "等部门应当按照各自职责做好相关工作。"
     assert len({d.unit for d in extract_duties(listed)}) == len(names)
+
+
+# --- alias rules: one unit, one name (issue 13) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("a, b", [("房屋管理部门", "房屋部门"), ("教育行政部门", "教育部门"), ("文化和旅游部门", "文化旅游部门"),
+                                  ("气象主管部门", "气象部门")])
+def test_unit_key_joins_names_of_one_unit(a, b):
+    assert unit_key(a) == unit_key(b)
+
+
+def test_unit_key_keeps_distinct_units_apart():
+    keys = [unit_key(u.name) for u in load_units()]
+    assert len(keys) == len(set(keys)), "two dictionary units share an alias key"
+    assert unit_key("公安机关") != unit_key("人民检察院")
+
+
+def test_functional_names_merge_by_the_rules():
+    # the dictionary and the tail rule agree: both spellings give one canonical unit
+    both = {d.unit for t in ("民政、房屋管理等部门按照各自职责负责救助工作。", "民政、房屋等部门应当作出决定。")
+            for d in extract_duties(t)}
+    assert both == {"民政部门", "房屋管理部门"}
+    # a name the dictionary lacks still merges its spellings
+    assert free_unit("气象主管").name == free_unit("气象").name == "气象部门"
+
+
+def test_words_naming_no_unit_are_dropped():
+    units = [d.unit for d in extract_duties("由文化、广播电视、电影、新闻出版或者其他有关部门责令改正。")]
+    assert "其他部门" not in units and units == ["文化旅游部门", "广播电视部门", "电影部门", "新闻出版部门"]
+    assert free_unit("其他") is None and free_unit("有关") is None

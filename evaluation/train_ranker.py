@@ -1,0 +1,248 @@
+"""Train the learned ranker (index/ranking/ltr.py): LightGBM lambdarank over the candidates of real questions.
+
+usage: python -m evaluation.train_ranker --index-a DIR --index-b DIR [--cache-dir DIR] [--work DIR] [--no-save]
+       [--ablation]
+
+Training data: dev (49) and our written held-out sets 1–5 over corpus A (workplan + related, with vectors), and the
+real_dev training folds over corpus B (+ all laws). real_dev's blind split (BLIND_BUCKETS of the id's hash, about
+100 questions) is never fitted on nor used for a choice: it is only reported. Held-out 6 and real_own are judges
+and are not read here at all.
+
+Prints a table: 5-fold cross-validated MRR@10 / R@5 per training set (folds by question, by the id's hash), the
+same with each feature group left out (the ablation), the linear rerank for comparison, and the blind split with the
+final model. Writes the model (index/ranking/data/ltr.txt, ltr.json with the fingerprint of features + training
+data + indexes) and evaluation/results/ltr_train.md. The candidates' features are cached in --work (a rerun after
+an interruption resumes from the sets already collected).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
+from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE
+from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
+
+REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
+FOLDS = 5
+BLIND_BUCKETS = (0,)  # real_dev ids whose hash % 5 is in here form the blind split (~100 of 500)
+PARAMS = {
+    "objective": "lambdarank", "metric": "ndcg", "ndcg_eval_at": [1, 5, 10], "learning_rate": 0.1,
+    "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+    "lambdarank_truncation_level": 20, "verbose": -1, "num_threads": 1, "seed": 11,  # one thread: on a shared machine, spinning threads lose
+}
+ROUNDS = 150
+
+
+def bucket(qid: str, n: int = FOLDS) -> int:
+    """A fixed fold for a question id (sha1 of the id), independent of file order."""
+    return int(hashlib.sha1(qid.encode("utf-8")).hexdigest(), 16) % n
+
+
+def real_dev_split(questions: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(training questions, blind questions) of real_dev, by the hash of the id."""
+    train = [q for q in questions if bucket(q["id"]) not in BLIND_BUCKETS]
+    blind = [q for q in questions if bucket(q["id"]) in BLIND_BUCKETS]
+    return train, blind
+
+
+def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path) -> dict:
+    """Features, labels and the linear rerank's score of every candidate of every answerable question (cached)."""
+    if cache.is_file():
+        data = np.load(cache, allow_pickle=False)
+        return {k: data[k] for k in data.files}
+    from answers.terms import alternatives, clause_support, content_terms
+
+    xs, ys, lin, qids, sup = [], [], [], [], []
+    t0 = time.time()
+    for n, q in enumerate(questions, 1):
+        if not q.get("answers"):
+            continue
+        analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
+        if not hits:
+            continue
+        matrix = candidate_matrix(kb, analysis, hits, options)
+        linear = {id(h): total for total, _, h in score_candidates(analysis, hits, options, kb)}
+        terms = content_terms(q["question"], kb.tokenizer)
+        alts = alternatives(terms, kb.tokenizer)
+        for h, row in zip(hits, matrix):
+            record = {"doc_title": h.doc_title, "text": h.article_text or h.text}
+            xs.append(row)
+            ys.append(int(any(is_hit(record, g) for g in q["answers"])))
+            lin.append(linear[id(h)])
+            qids.append(q["id"])
+            sup.append(clause_support(terms, h, alts))
+        if n % 50 == 0:
+            print(f"  {cache.stem}: {n}/{len(questions)} questions, {time.time() - t0:.0f}s", file=sys.stderr)
+    data = {"x": np.asarray(xs, dtype=np.float32).reshape(-1, len(FEATURES)), "y": np.asarray(ys, dtype=np.int32),
+            "linear": np.asarray(lin, dtype=np.float64), "qid": np.asarray(qids),
+            "support": np.asarray(sup, dtype=np.float32)}
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, **data)
+    tmp.replace(cache)
+    return data
+
+
+def groups_of(qid: np.ndarray) -> list[int]:
+    """Group sizes for LightGBM (rows of one question are contiguous)."""
+    sizes, last = [], None
+    for q in qid:
+        if q != last:
+            sizes.append(0)
+            last = q
+        sizes[-1] += 1
+    return sizes
+
+
+def train(x: np.ndarray, y: np.ndarray, qid: np.ndarray, features: tuple[str, ...], rounds: int = ROUNDS):
+    """A lambdarank booster on the given feature columns."""
+    import lightgbm
+
+    cols = [FEATURES.index(f) for f in features]
+    ds = lightgbm.Dataset(x[:, cols], y, group=groups_of(qid), feature_name=list(features), free_raw_data=False)
+    return lightgbm.train(PARAMS, ds, num_boost_round=rounds)
+
+
+def metrics(scores: np.ndarray, y: np.ndarray, qid: np.ndarray) -> tuple[float, float, int]:
+    """(MRR@10, R@5, questions) of candidates ordered by score within each question."""
+    mrr = r5 = 0.0
+    n = 0
+    start = 0
+    for size in groups_of(qid):
+        s, lab = scores[start:start + size], y[start:start + size]
+        start += size
+        n += 1
+        order = np.argsort(-s, kind="stable")
+        hits = np.flatnonzero(lab[order][:CUTOFF])
+        if hits.size:
+            mrr += 1 / (hits[0] + 1)
+            r5 += hits[0] < 5
+    return mrr / max(n, 1), r5 / max(n, 1), n
+
+
+def concat(sets: dict[str, dict]) -> dict:
+    return {k: np.concatenate([d[k] for d in sets.values()]) for k in ("x", "y", "linear", "qid", "support")}
+
+
+def cross_validate(sets: dict[str, dict], features: tuple[str, ...],
+                   save: Path | None = None) -> dict[str, tuple[float, float, int]]:
+    """Per training set: MRR@10, R@5 of 5-fold CV (each question scored by a model that never saw it). `save`:
+    a folder for the fold models (fold<N>.txt: trained without the questions whose bucket is N), with which
+    evaluation/calibrate_found.py ranks each question out of fold."""
+    folds = {name: np.array([bucket(str(q)) for q in d["qid"]]) for name, d in sets.items()}
+    preds = {name: np.zeros(len(d["y"])) for name, d in sets.items()}
+    for f in range(FOLDS):
+        train_parts = {name: {k: v[folds[name] != f] for k, v in d.items()} for name, d in sets.items()}
+        all_train = concat(train_parts)
+        booster = train(all_train["x"], all_train["y"], all_train["qid"], features)
+        if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            (save / f"fold{f}.txt").write_text(booster.model_to_string(), encoding="utf-8")
+        cols = [FEATURES.index(c) for c in features]
+        for name, d in sets.items():
+            mask = folds[name] == f
+            if mask.any():
+                preds[name][mask] = booster.predict(d["x"][mask][:, cols])
+    return {name: metrics(preds[name], d["y"], d["qid"]) for name, d in sets.items()}
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from index.kb import KnowledgeBase
+    from policykb.config import Config
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--index-a", type=Path, required=True, help="workplan + related, with vectors")
+    p.add_argument("--index-b", type=Path, required=True, help="+ all laws (vectors or BM25-only)")
+    p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
+    p.add_argument("--work", type=Path, default=REPO / "data" / "ltr_work", help="feature cache (resumable)")
+    p.add_argument("--no-save", action="store_true", help="report only; keep the model files as they are")
+    p.add_argument("--ablation", action="store_true",
+                   help="also cross-validate with each feature group left out (evaluation/results/ltr_ablation.md)")
+    args = p.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    region = Config.from_env().region
+    real_train, real_blind = real_dev_split(read_jsonl(REAL_DEV))
+    a_sets = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS,
+              **{f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)}}
+    sets: dict[str, dict] = {}
+    provenance: dict[str, str] = {}
+    blind = None
+    for label, index in (("A", args.index_a), ("B", args.index_b)):
+        kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
+        options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False)
+        fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
+              + str(learned_depth(kb, options)))
+        provenance[f"index {label}"] = fp
+        if label == "A":
+            for name, path in a_sets.items():
+                sets[f"{name}@A"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_A_{fp}.npz")
+                provenance[name] = file_hash(path)
+        else:
+            sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / f"real_train_B_{fp}.npz")
+            blind = collect(kb, real_blind, options, args.work / f"real_blind_B_{fp}.npz")
+            provenance["real_dev"] = file_hash(REAL_DEV)
+    lines = ["| features | " + " | ".join(f"{n} MRR@10 / R@5" for n in sets) + " |",
+             "|---|" + "---|" * len(sets)]
+
+    def row(label: str, res: dict) -> str:
+        return f"| {label} | " + " | ".join(f"{res[n][0]:.3f} / {res[n][1]:.3f}" for n in sets) + " |"
+
+    lines.append(row("linear rerank (hand weights)", {n: metrics(d["linear"], d["y"], d["qid"]) for n, d in sets.items()}))
+    lines.append(row("first stage only", {n: metrics(-d["x"][:, FEATURES.index("fused_rank")], d["y"], d["qid"])
+                                          for n, d in sets.items()}))
+    full = cross_validate(sets, FEATURES, save=args.work / "folds")
+    lines.append(row("learned, all features (5-fold CV)", full))
+    out = REPO / "evaluation" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    if args.ablation:  # one retrain per left-out group; each row is written as soon as it is known
+        ablation = out / "ltr_ablation.md"
+        ablation.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for group, names in GROUPS.items():
+            kept = tuple(f for f in FEATURES if f not in names)
+            lines.append(row(f"learned −{group}", cross_validate(sets, kept)))
+            with ablation.open("a", encoding="utf-8") as fh:
+                fh.write(lines[-1] + "\n")
+    data = concat(sets)
+    booster = train(data["x"], data["y"], data["qid"], FEATURES)
+    bl = metrics(booster.predict(blind["x"]), blind["y"], blind["qid"])
+    bl_lin = metrics(blind["linear"], blind["y"], blind["qid"])
+    report = [
+        "# Learned ranker: training report (python -m evaluation.train_ranker)", "",
+        "Training questions: " + ", ".join(f"{n} ({len(set(d['qid']))})" for n, d in sets.items()) + ". "
+        f"real_dev blind split: {len(set(blind['qid']))} questions (sha1(id) % {FOLDS} in {BLIND_BUCKETS}), "
+        "never fitted on. Figures over each question's candidate pool (answerable questions), folds by question.", "",
+        *lines, "",
+        f"real_dev blind split over B, final model: MRR@10 {bl[0]:.3f}, R@5 {bl[1]:.3f} "
+        f"(linear rerank: {bl_lin[0]:.3f} / {bl_lin[1]:.3f}).", "",
+    ]
+    gain = dict(zip(FEATURES, booster.feature_importance("gain").round(1).tolist()))
+    report += ["Feature importance (gain): " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(gain.items(), key=lambda kv: -kv[1])), ""]
+    text = "\n".join(report)
+    print(text)
+    (out / "ltr_train.md").write_text(text, encoding="utf-8")
+    if not args.no_save:
+        fingerprint = hashlib.sha256(json.dumps({"features": FEATURES, "params": PARAMS, "rounds": ROUNDS,
+                                                 **provenance}, sort_keys=True).encode()).hexdigest()[:16]
+        MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
+        MODEL_FILE.write_text(booster.model_to_string(), encoding="utf-8")
+        meta = {"features": list(FEATURES), "fingerprint": fingerprint, "provenance": provenance, "params": PARAMS,
+                "rounds": ROUNDS, "cv": {n: {"MRR@10": round(v[0], 4), "R@5": round(v[1], 4), "questions": v[2]}
+                                         for n, v in full.items()},
+                "blind_real_dev_B": {"MRR@10": round(bl[0], 4), "R@5": round(bl[1], 4), "questions": bl[2]}}
+        META_FILE.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"wrote {MODEL_FILE} and {META_FILE} (fingerprint {fingerprint})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

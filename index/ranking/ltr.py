@@ -1,0 +1,151 @@
+"""Learning to rank: the features of each first-stage candidate and the LightGBM lambdarank model that orders them.
+
+The hand-weighted sum of index/ranking/rerank.py was fitted on 49 dev questions. This stage learns the order from
+real questions (dev, the real_dev training folds and our own written sets; evaluation/train_ranker.py) over general
+signals: the BM25 and dense scores and ranks, how much of the question the article covers, title match, the
+document's level and jurisdiction, how often other documents cite it (a citation-graph prior), the article's
+position in its law (general provisions come first), the question type. A missing signal (no vectors and no
+rescorer: no dense score) is NaN, which the trees route on their own.
+
+The model file (index/ranking/data/ltr.txt + ltr.json: feature names, training fingerprint, cross-validated
+figures) is package data, rebuilt by `python -m evaluation.train_ranker`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.hit import Hit
+from index.ranking.query import QUESTION_TYPES, QueryAnalysis
+from ingest.model import LEVELS, NATIONAL
+from ingest.numerals import cn_to_int
+
+DATA = Path(__file__).resolve().parent / "data"
+MODEL_FILE = DATA / "ltr.txt"
+META_FILE = DATA / "ltr.json"
+
+# Feature groups (the ablation of evaluation/train_ranker.py drops one group at a time).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "first_stage": ("fused_rel", "fused_rank"),
+    "bm25": ("bm25", "bm25_rel", "bm25_rank"),
+    "dense": ("dense", "dense_gap", "dense_rank"),
+    "coverage": ("coverage", "coverage_text", "matched"),
+    "title": ("title", "title_cov"),
+    "qtype": ("qtype", "who", "number"),
+    "level": ("level",),
+    "jurisdiction": ("local", "national", "asked"),
+    "citations": ("cited", "article_cited"),
+    "generality": ("article_no", "article_len"),
+    "doc_support": ("doc_share",),
+}
+FEATURES: tuple[str, ...] = tuple(f for group in GROUPS.values() for f in group)
+_ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千0-9]+)条")
+
+
+def article_number(hit: Hit) -> float:
+    """The article's number in its law (第十一条 -> 11); NaN for work-plan paragraphs and unnumbered text."""
+    for part in hit.locator:
+        m = _ARTICLE.fullmatch(part) or _ARTICLE.match(part)
+        if m:
+            try:
+                return float(cn_to_int(m.group(1)))
+            except ValueError:
+                return math.nan
+    return math.nan
+
+
+def _rel(values: list[float]) -> list[float]:
+    """Each value over the largest (NaN stays NaN)."""
+    finite = [v for v in values if not math.isnan(v)]
+    top = max(finite, default=0.0) or 1.0
+    return [v / top if not math.isnan(v) else math.nan for v in values]
+
+
+def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
+                   cited: list[int], grams: set[str], article_cited: list[int] | None = None) -> np.ndarray:
+    """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
+    (None: no dense signal), `cited`: how many documents cite each candidate's document, `article_cited`: how many
+    clauses of other documents cite its article, `grams`: the query's bigrams (index.ranking.rerank.bigrams)."""
+    from index.ranking.rerank import coverage, features as signal_features
+
+    n = len(hits)
+    article_cited = article_cited if article_cited is not None else [0] * n
+    if not n:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    nan = math.nan
+    bm25 = [float((h.scores or {}).get("bm25", nan)) for h in hits]
+    bm25_rel = _rel(bm25)
+    top = max(h.score for h in hits) or 1.0
+    dense = list(dense) if dense is not None else [nan] * n
+    finite = [d for d in dense if not math.isnan(d)]
+    dmax = max(finite, default=nan)
+    order = sorted((i for i in range(n) if not math.isnan(dense[i])), key=lambda i: -dense[i])
+    dense_rank = [nan] * n
+    for r, i in enumerate(order, 1):
+        dense_rank[i] = float(r)
+    per_doc: dict[str, int] = {}
+    for h in hits:
+        per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
+    level_of = {lv: i for i, lv in enumerate(LEVELS)}
+    qtype = float(QUESTION_TYPES.index(analysis.qtype)) if analysis.qtype in QUESTION_TYPES else nan
+    rows = []
+    for i, h in enumerate(hits):
+        text = h.article_text or h.text
+        sig = signal_features(analysis, h, h.score / top, grams)
+        title_grams = coverage(grams, h.doc_title)
+        matched = len(h.matched_terms)
+        rows.append([
+            h.score / top, float(i),
+            bm25[i], bm25_rel[i], float(h.ranks.get("bm25", nan)) if h.ranks else nan,
+            dense[i], dense[i] - dmax, dense_rank[i],
+            sig["coverage"], coverage(grams, text), float(matched),
+            sig["title"], title_grams,
+            qtype, sig["who"], sig["number"],
+            float(level_of.get(h.level, len(LEVELS))),
+            float(h.region == region), float(h.region == NATIONAL), float(bool(analysis.region) and h.region == analysis.region),
+            math.log1p(cited[i]), math.log1p(article_cited[i]),
+            article_number(h), math.log1p(len(text)),
+            per_doc[h.doc_id] / n,
+        ])
+    return np.asarray(rows, dtype=np.float32)
+
+
+@dataclass
+class LearnedModel:
+    """A trained LightGBM ranker with the feature names it was trained on and its provenance."""
+
+    booster: object  # lightgbm.Booster
+    features: tuple[str, ...]
+    meta: dict
+
+    @property
+    def fingerprint(self) -> str:
+        return self.meta.get("fingerprint", "")
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        """Relevance scores for the rows of a FEATURES matrix (higher is better)."""
+        if matrix.shape[0] == 0:
+            return np.zeros(0)
+        cols = [FEATURES.index(f) for f in self.features]
+        return self.booster.predict(matrix[:, cols], num_threads=1)
+
+
+def load_model(model_file: Path | str = MODEL_FILE, meta_file: Path | str = META_FILE) -> LearnedModel | None:
+    """The trained ranker, or None when no model has been trained (the pipeline then uses the linear rerank)."""
+    model_file, meta_file = Path(model_file), Path(meta_file)
+    if not model_file.is_file() or not meta_file.is_file():
+        return None
+    import lightgbm
+
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    unknown = [f for f in meta.get("features", []) if f not in FEATURES]
+    if unknown:
+        raise ValueError(f"{meta_file}: model uses features this code does not compute: {unknown}; "
+                         "retrain with python -m evaluation.train_ranker")
+    booster = lightgbm.Booster(model_str=model_file.read_text(encoding="utf-8"))
+    return LearnedModel(booster, tuple(meta["features"]), meta)
