@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Mapping
 
 from answers.found import ITEMS, FoundModel, found_features, load_found
 from answers.terms import alternatives, clause_support, content_terms, sentences_of, support
@@ -33,8 +34,8 @@ _FIGURE = re.compile(
     r"|百分之[0-9０-９" + _CN_NUM + r"]+"
     r"|每(?:个)?(?:年度|年|学年|学期|季度|月|周|日|天)"  # frequencies: 每年发布一次
 )
-# Question wording -> the units a figure answering it must carry (first match wins).
-_EXPECTED_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+# Question wording -> the measure words a figure answering it must carry (first match wins).
+_EXPECTED_MEASURES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"几周?岁|多大|年龄|多少岁|未满|年满"), ("周岁", "岁")),
     (re.compile(r"多少钱|补贴多少|金额|费用|罚款|罚多少|多少元"), ("元", "万元", "亿元")),
     (re.compile(r"比例|百分|占比|几成"), ("%", "％", "百分之", "成")),
@@ -94,16 +95,16 @@ class Answer:
         }
 
 
-def expected_units(query: str) -> tuple[str, ...]:
-    """The units a figure must carry to answer this number question (empty: any figure)."""
-    for pattern, units in _EXPECTED_UNITS:
+def expected_measures(query: str) -> tuple[str, ...]:
+    """The measure words (岁, 元, 日…) a figure must carry to answer this number question (empty: any figure)."""
+    for pattern, measures in _EXPECTED_MEASURES:
         if pattern.search(query):
-            return units
+            return measures
     return ()
 
 
 def figures(sentence: str) -> list[str]:
-    """The figures (number + unit, percentages, dates) a sentence states."""
+    """The figures (number + measure word, percentages, dates) a sentence states."""
     return [m.group(0) for m in _FIGURE.finditer(sentence)]
 
 
@@ -116,13 +117,13 @@ def _item(hit: Hit, text: str, score: float, **extra) -> AnswerItem:
 
 def _number_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
     """Sentences stating a figure of the expected unit, best supported first."""
-    units = expected_units(query)
+    measures = expected_measures(query)
     found: list[tuple[float, int, AnswerItem]] = []
     for rank, hit in enumerate(hits):
         for s in sentences_of(hit.text):
             figs = figures(s)
-            if units:
-                figs = [f for f in figs if any(u in f for u in units)]
+            if measures:
+                figs = [f for f in figs if any(m in f for m in measures)]
             if not figs:
                 continue
             sup = support(terms, s, alts)
@@ -131,17 +132,18 @@ def _number_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit
     return [it for _, _, it in found[:MAX_SENTENCES]]
 
 
-def _unit_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit]) -> list[AnswerItem]:
-    """Responsible units the duty extractor (ingest.duties) finds in the best clauses, each with its duty and
-    clause. Units that must act (负责) come first within a clause; for "where do I go" questions (找谁/向谁/到哪里查)
-    the units a duty points to (向公安机关报告/查询) come first across all clauses."""
-    from ingest.duties import CONTACT, HOLDER, extract_duties
+def _unit_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit],
+                duties: Mapping[str, list]) -> list[AnswerItem]:
+    """Responsible units of the best clauses (the duties the build stored, `duties`: clause id -> records), each
+    with its duty and clause. Units that must act (负责) come first within a clause; for "where do I go" questions
+    (找谁/向谁/到哪里查) the units a duty points to (向公安机关报告/查询) come first across all clauses."""
+    from ingest.duties import CONTACT, HOLDER
 
     contact_first = bool(_CONTACT_QUESTION.search(query))
     found = []
     for rank, hit in enumerate(hits):
         sup = support(terms, hit.text, alts)
-        for duty in extract_duties(hit.text):
+        for duty in duties.get(hit.clause_id, ()):
             preferred = duty.role == (CONTACT if contact_first else HOLDER)
             key = (not preferred, rank, duty.start) if contact_first else (rank, not preferred, duty.start)
             found.append((key, hit, sup, duty))
@@ -158,18 +160,26 @@ def _unit_items(query: str, terms: tuple[str, ...], alts: dict, hits: list[Hit])
     return items
 
 
+def extracted(hits: list[Hit]) -> dict[str, list]:
+    """Duties extracted from the hits' own texts (for hits that do not come from a built index's duties table)."""
+    from ingest.duties import extract_duties
+
+    return {h.clause_id: extract_duties(h.text) for h in hits}
+
+
 def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, tokenizer=None,
-                 decision: FoundModel | None | str = "auto") -> Answer:
+                 decision: FoundModel | None | str = "auto", duties: Mapping[str, list] | None = None) -> Answer:
     """The answer card for `query` from its ranked hits; found=False when the answer is not trusted.
 
     Hits ranked by the learned ranker are judged by the calibrated decision (answers/found.py; `decision`: "auto"
     loads the fitted one, None forces the support cut); other rankings by the support cut `threshold`.
     `tokenizer` (default: the repository's ingest.tokenize.Tokenizer, as the index uses) gives the domain
-    segmentation and the colloquial synonyms."""
+    segmentation and the colloquial synonyms; `duties` maps clause ids to their stored duties
+    (KnowledgeBase.duties) for "who" questions (default: extracted from the hits' texts)."""
     if decision == "auto":
         decision = load_found() if hits and LEARNED in (hits[0].ranks or {}) else None
     if decision is not None:
-        return _calibrated_answer(query, hits, decision, tokenizer)
+        return _calibrated_answer(query, hits, decision, tokenizer, duties)
     qtype = analyze(query).qtype
     terms = content_terms(query, tokenizer)
     alts = alternatives(terms, tokenizer)
@@ -187,7 +197,8 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
         if not answer.sentences:  # no figure of the asked kind in any supported clause
             return answer
         answer.kind = "sentences"
-    elif qtype == "who" and (units := _unit_items(query, terms, alts, [h for s, h in by_support if s >= threshold])):
+    elif qtype == "who" and (units := _unit_items(query, terms, alts, [h for s, h in by_support if s >= threshold],
+                                                    duties if duties is not None else extracted(hits))):
         answer.units, answer.kind = units, "units"
     else:
         answer.clauses = [_item(h, h.text, s) for s, h in scored if s >= threshold][:MAX_CLAUSES]
@@ -196,7 +207,8 @@ def build_answer(query: str, hits: list[Hit], threshold: float = CONFIDENCE_THRE
     return answer
 
 
-def _calibrated_answer(query: str, hits: list[Hit], decision: FoundModel, tokenizer=None) -> Answer:
+def _calibrated_answer(query: str, hits: list[Hit], decision: FoundModel, tokenizer=None,
+                       duties: Mapping[str, list] | None = None) -> Answer:
     """The card judged by the calibrated decision: its items come from the best ITEMS clauses of the ranking
     (units for "who", the sentences stating the asked figure for "number" — none of the asked kind: not found —
     else the clauses themselves)."""
@@ -216,7 +228,8 @@ def _calibrated_answer(query: str, hits: list[Hit], decision: FoundModel, tokeni
             answer.nearest = [_item(h, h.text, s) for s, h in scored[:MAX_NEAREST]]
             return answer
         answer.kind = "sentences"
-    elif qtype == "who" and (units := _unit_items(query, terms, alts, top)):
+    elif qtype == "who" and (units := _unit_items(query, terms, alts, top,
+                                                    duties if duties is not None else extracted(top))):
         answer.units, answer.kind = units, "units"
     else:
         answer.clauses, answer.kind = [_item(h, h.text, s) for s, h in scored], "clauses"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Mapping
 
 from answers.card import CONFIDENCE_THRESHOLD
 from answers.terms import content_terms, sentences_of, support
 from index.errors import InputError, NotFoundError
 from index.hit import Filters
 from index.ranking.ranker import Ranker
-from ingest.duties import CONTACT, HOLDER, PARTNER, extract_duties
+from ingest.duties import CONTACT, HOLDER, PARTNER
 from ingest.model import NATIONAL
 
 MAX_INQUIRY_CHARS = 1000  # longer inquiries are rejected (the search itself uses the first max_query_chars)
@@ -176,17 +177,18 @@ def _clause_candidate(kb, clause_id: str) -> Candidate:
     return Candidate(clause.id, clause.citation, doc.title if doc else "", _quote(clause.text), 0.0, 0.0)
 
 
-def units_of(quoted: list[Candidate]) -> list[ReplyUnit]:
-    """Units the quoted clauses name: those that must act first, then partners, then report/complaint targets."""
+def units_of(quoted: list[Candidate], duties: Mapping[str, list]) -> list[ReplyUnit]:
+    """Departments the quoted clauses name (`duties`: clause id -> the duties the build stored, in text order):
+    those that must act first, then partners, then report/complaint targets."""
     found: list[tuple[int, int, ReplyUnit]] = []
     seen: set[tuple[str, str]] = set()
     order = {HOLDER: 0, PARTNER: 1, CONTACT: 2}
     for i, c in enumerate(quoted):
-        for d in extract_duties(c.quote):
+        for d in duties.get(c.clause_id, ()):
             if (d.unit, d.role) in seen:
                 continue
             seen.add((d.unit, d.role))
-            found.append((order[d.role], i, ReplyUnit(d.unit, d.unit_text, d.role, d.duty, c.citation, c.clause_id)))
+            found.append((order[d.role], i, ReplyUnit(d.unit, d.unit_text, d.role, _quote(d.duty), c.citation, c.clause_id)))
     found.sort(key=lambda t: (t[0], t[1]))
     return [u for _, _, u in found][:MAX_UNITS]
 
@@ -234,7 +236,8 @@ def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = N
     channels = channels_for(ranker)
     found = bool(quoted)
     none_chosen = clause_ids is not None and not clause_ids  # the user dropped every clause: no claim of absence
-    units = units_of(quoted if found else [] if none_chosen else cands[:3])
+    named = quoted if found else [] if none_chosen else cands[:3]
+    units = units_of(named, ranker.kb.duties([c.clause_id for c in named]))
     lines = [SALUTATION, OPENING]
     citations = []
     if found:

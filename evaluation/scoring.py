@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev.jsonl"  # the shared dev set (beside the checkout)
 HELDOUT_QUESTIONS = REPO / "evaluation" / "heldout.jsonl"  # our own set, never fitted on (but read when diagnosing)
 # Written blind, each after a freeze; README (Evaluation) says which pipeline each judged. 4 and 5 judge the final one.
-# Held-out 6 was written blind for issue 11 (evaluation/QUESTIONS.md): it judges, it is never tuned on.
+# Held-out 6 was written blind (evaluation/QUESTIONS.md): it judges, it is never tuned on.
 HELDOUT_SETS = {f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5, 6)}
 # Layperson questions over the national laws (corpus B), written blind like real_dev; golds in ../shared/corpus/laws.
 REAL_SETS = {"real-own": REPO / "evaluation" / "real_own.jsonl"}

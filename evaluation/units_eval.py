@@ -117,7 +117,8 @@ def end_to_end(index_dir: Path, items: list[dict], k: int = 10, cache_dir: Path 
             if item["set"] != "who":
                 continue
             question = item["label"].split(" ", 1)[1]
-            answer = build_answer(question, ranker.search(question, k=k, mode="hybrid"))
+            hits = ranker.search(question, k=k, mode="hybrid")
+            answer = build_answer(question, hits, duties=ranker.kb.duties([h.clause_id for h in hits]))
             got = {normalize_unit(u.unit) or u.unit for u in answer.units}
             gold = set(item["units"])
             s["items"] += 1

@@ -30,11 +30,27 @@ class QueryError(InputError):
         super().__init__(message, param)
 
 
+class QueryTooLongError(QueryError):
+    """The query is longer than Config.max_query_chars."""
+
+    code = "query_too_long"
+
+
 class NotFoundError(PolicyKBError):
     """A document, clause or department the caller named is not in the knowledge base."""
 
     status = 404
     code = "not_found"
+
+
+class DocumentNotFoundError(NotFoundError, KeyError):
+    """A document id is not in the knowledge base."""
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"文件 {doc_id[:100]!r} 不存在", "doc_id")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class KBIndexError(PolicyKBError, RuntimeError):

@@ -14,7 +14,6 @@ class Filters:
     date_from: str | None = None  # ISO date, inclusive, on the document's version date
     date_to: str | None = None
     include_superseded: bool = False  # default: current versions only
-    doc_ids: tuple[str, ...] = ()
     validity: tuple[str, ...] = ()  # e.g. ("现行有效",); when given it replaces the current-versions-only rule
 
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from index.cache import EmbeddingCache, text_hash
 from index.embedders import EmbedderError, make_embedder, spec_name
-from index.errors import IndexCorruptError, IndexMismatchError, KBIndexError, QueryError
+from index.errors import (DocumentNotFoundError, IndexCorruptError, IndexMismatchError, InputError, KBIndexError,
+                          QueryError)
 from index.fusion import FusionConfig, fuse
 from index.hit import Filters, Hit
 from index.layout import FolderLease, lease_current, read_manifest
@@ -213,8 +214,6 @@ class KnowledgeBase:
             return False
         if f.issuers and not any(i in d.issuer for i in f.issuers):
             return False
-        if f.doc_ids and d.id not in f.doc_ids:
-            return False
         if (f.date_from or f.date_to) and not d.date:
             return False
         if f.date_from and d.date < f.date_from:
@@ -294,6 +293,23 @@ class KnowledgeBase:
                         f"SELECT data FROM clauses WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                     c = clause_from_row(data)
                     out[c.id] = c
+        return out
+
+    def duties(self, clause_ids: list[str]) -> dict[str, list]:
+        """The duties the build stored for these clauses (index.responsibilities.DutyRecord, in text order), by
+        clause id; items that inherit a lead-in's department (`via`) are left out: they state no department."""
+        from index.responsibilities import COLUMNS, DutyRecord
+
+        ids = list(dict.fromkeys(ids for ids in clause_ids))
+        out: dict[str, list] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                for row in self._db.execute(
+                        f"SELECT {', '.join(COLUMNS)} FROM duties WHERE via = '' AND clause_id IN "
+                        f"({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                    rec = DutyRecord(*row)
+                    out.setdefault(rec.clause_id, []).append(rec)
         return out
 
     def clause(self, clause_id: str) -> Clause | None:
@@ -481,18 +497,19 @@ class KnowledgeBase:
 
     def compare(self, doc_id: str, other_id: str) -> tuple[Document, Document, list]:
         """条文对照 of two versions of one title, older first: (older, newer, index.compare rows). KeyError names a
-        missing document; ValueError says the two are not versions of one document."""
+        missing document (DocumentNotFoundError); InputError (a ValueError) says the two are not versions of one
+        document."""
         from index.compare import compare_versions
 
         docs = []
         for did in (doc_id, other_id):
             d = self.document(did)
             if d is None:
-                raise KeyError(did)
+                raise DocumentNotFoundError(did)
             docs.append(d)
         a, b = docs
         if chain_key(a.title) != chain_key(b.title):
-            raise ValueError(f"{a.title!r} and {b.title!r} are not versions of one document")
+            raise InputError(f"《{a.title}》与《{b.title}》不是同一文件的不同版本，不能对照", "with")
         older, newer = sorted((a, b), key=lambda d: (d.version_date is not None, d.version_date or "", d.id))
         return older, newer, compare_versions(older, newer)
 

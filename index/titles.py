@@ -1,13 +1,17 @@
-"""Title normalisation for resolving 《…》 references to corpus documents."""
+"""Title matching for resolving 《…》 references to corpus documents, on top of the one title fold
+(ingest.metadata.norm_title, which groups versions)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_DROP = re.compile(r"[\s《》〈〉<>“”\"'（）()]")
+from ingest.metadata import norm_title as fold_title
+
+_REF_DROP = re.compile(r"[〈〉<>“”\"'（）()]")  # brackets and quotes a citing text may add around a title
+_COUNTRY = "中华人民共和国"
 
 
 def norm_title(title: str) -> str:
-    """Fold a title for matching: NFKC, no brackets or white space, no leading 中华人民共和国."""
-    t = _DROP.sub("", unicodedata.normalize("NFKC", title or ""))
-    return t[len("中华人民共和国"):] if t.startswith("中华人民共和国") and len(t) > 7 else t
+    """The folded title (NFKC, no white space or 《》) without brackets or quotes and without a leading
+    中华人民共和国, so 《中华人民共和国未成年人保护法》 and 《未成年人保护法》 meet."""
+    t = _REF_DROP.sub("", fold_title(title or ""))
+    return t[len(_COUNTRY):] if t.startswith(_COUNTRY) and len(t) > len(_COUNTRY) else t

@@ -35,7 +35,7 @@ class Clause:
     text: str  # exactly body[start:end]
     start: int
     end: int
-    kind: str  # heading | preamble | article | paragraph | item | sentence | section | signature | text
+    kind: str  # heading | preamble | article | paragraph | item | sentence | signature | text
     leaf: bool  # leaves partition the body; containers span their children
     parent_id: str | None = None  # the enclosing clause (None at top level)
     article_id: str | None = None  # the citation unit (条 / work-plan paragraph) this clause belongs to

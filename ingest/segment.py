@@ -167,20 +167,20 @@ class Segmenter:
         self.clauses.append(clause)
         return clause
 
-    def _unit(self, parts: list[str], locator: tuple[str, ...], citation: str, kind: str, start: int, end: int,
-              parent_id: str | None, article_id: str | None, own_article: bool = False) -> Clause:
-        """A paragraph-like unit: a leaf, or a container of sentence leaves when it is long."""
+    def _paragraph(self, parts: list[str], locator: tuple[str, ...], citation: str, kind: str, start: int, end: int,
+                   parent_id: str | None, article_id: str | None, own_article: bool = False) -> Clause:
+        """A paragraph-like clause: a leaf, or a container of sentence leaves when it is long."""
         cid = self._id(parts)
         art = cid if own_article else article_id
         spans = split_long(self.body[start:end])
-        unit = self._add(id=cid, locator=locator, citation=citation, kind=kind, start=start, end=end,
+        para = self._add(id=cid, locator=locator, citation=citation, kind=kind, start=start, end=end,
                          leaf=spans is None, parent_id=parent_id, article_id=art, headings=self._heading_texts())
         for k, (s, e) in enumerate(spans or (), 1):
             self._add(id=f"{cid}.{k}", locator=locator + (str(k),), citation=citation, kind="sentence",
                       start=start + s, end=start + e, leaf=True, parent_id=cid, article_id=art,
-                      headings=unit.headings)
+                      headings=para.headings)
             self.used.add(f"{cid}.{k}")
-        return unit
+        return para
 
     # -- headings ---------------------------------------------------------------------------------------------
     def _structural_heading(self, block: Block) -> tuple[int, str] | None:
@@ -266,7 +266,7 @@ class Segmenter:
             kind, key = "item", (art.kuan, art.item, sub)
         before = len(self.clauses)
         head = tuple(h[2] for h in self.headings)
-        self._unit(parts, head + tuple(parts), "", kind, start, end, art.clause.id, art.clause.id)
+        self._paragraph(parts, head + tuple(parts), "", kind, start, end, art.clause.id, art.clause.id)
         for c in self.clauses[before:]:
             art.members.append(c)
             art.parts[c.id] = key
@@ -311,7 +311,7 @@ class Segmenter:
             self.text_counts[key] = self.text_counts.get(key, 0) + 1
             n = self.text_counts[key]
             citation = plan_citation(self.cite, *self._cite_context(), paragraph=0 if enclosing else n)
-            self._unit(prefix + [f"段{n}"], head + tuple(m.display for m in self.markers) + (f"段{n}",), citation,
+            self._paragraph(prefix + [f"段{n}"], head + tuple(m.display for m in self.markers) + (f"段{n}",), citation,
                        "text", start, end, self.markers[-1].clause_id if self.markers else None,
                        enclosing.clause_id if enclosing else None, own_article=enclosing is None)
             return
@@ -330,8 +330,8 @@ class Segmenter:
                                end=end, leaf=True, parent_id=parent, article_id=None, headings=parents)
             self.markers.append(_Marker(level, part, display, text, clause.id))
             return
-        unit = self._unit(parts, locator, citation, "paragraph", start, end, parent, None, own_article=True)
-        self.markers.append(_Marker(level, part, display, None, unit.id))
+        para = self._paragraph(parts, locator, citation, "paragraph", start, end, parent, None, own_article=True)
+        self.markers.append(_Marker(level, part, display, None, para.id))
 
     def _role(self, role: str, start: int, end: int) -> None:
         self._close_article()

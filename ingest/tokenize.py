@@ -138,11 +138,6 @@ class Tokenizer:
         words += [k for k in self.synonyms if len(k) > 1 and k in folded and k not in tokens]
         return list(dict.fromkeys(o for w in words for o in self.synonyms.get(w, ())))
 
-    def expand(self, tokens: list[str]) -> list[str]:
-        """`tokens` followed by the tokens of the official terms their colloquial words (or word pairs) map to."""
-        extra = [t for o in self._officials(tokens) for t in self.tokens(o)]
-        return list(tokens) + [t for t in dict.fromkeys(extra) if t not in tokens]
-
     def query_weights(self, text: str) -> dict[str, float]:
         """BM25 query tokens of a user query with their weights: the search-mode sub-tokens of one word share its
         weight (未成年人 -> 未成年人/未成年/成年人/未成/成年 at 1/5 each), so a long compound word counts once rather

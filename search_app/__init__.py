@@ -26,24 +26,28 @@ def blueprints() -> list:
     """Every blueprint the app serves, in one list (add a line here to add pages or endpoints)."""
     from search_app.api import bp as api_bp
     from search_app.manage import bp as manage_bp  # 文件管理 · 审计日志 (issue 14)
+    from search_app.openapi import bp as openapi_bp
     from search_app.reply_views import bp as reply_bp  # 答复草稿 · 部门职责 (issue 6)
     from search_app.views import bp as views_bp
 
-    return [views_bp, api_bp, reply_bp, manage_bp]
+    return [views_bp, api_bp, reply_bp, manage_bp, openapi_bp]
 
 
 def create_app(config: Config | None = None, kb=None) -> Flask:
     """Build the app for `config` (default: from the environment); `kb` may hand in an opened KnowledgeBase."""
+    from flask_openapi3 import APIBlueprint
+
     from search_app.accounts import init_accounts
     from search_app.errors import register_error_handlers
     from search_app.jobs import init_jobs
     from search_app.kb import init_kb
     from search_app.limits import init_limits, limit_expensive
+    from search_app.openapi import new_app, register
     from search_app.ops import init_ops
     from search_app.render import register_template_helpers
 
     config = config or Config.from_env()
-    app = Flask(__name__)
+    app = new_app(__name__)  # a Flask app that also builds the OpenAPI document from the routes' models
     app.config["POLICYKB"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes  # JSON bodies have their own, smaller bound
     app.json.ensure_ascii = False
@@ -53,7 +57,10 @@ def create_app(config: Config | None = None, kb=None) -> Flask:
     limiter = init_limits(app)
     init_accounts(app, limiter)
     for bp in blueprints():
-        app.register_blueprint(bp)
+        if isinstance(bp, APIBlueprint):
+            register(app, bp)  # its routes and models go into the OpenAPI document
+        else:
+            app.register_blueprint(bp)
     limit_expensive(app, limiter)
     register_error_handlers(app)
     register_template_helpers(app)

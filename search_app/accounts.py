@@ -132,6 +132,8 @@ def init_accounts(app: Flask, limiter) -> None:
 
     @app.before_request
     def _gate():
+        if request.routing_exception is not None:  # no such route or method: its 404/405 comes first
+            return None
         endpoint = request.endpoint or ""
         if endpoint in OPEN_ENDPOINTS:
             pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from index.errors import KBIndexError, PolicyKBError
@@ -113,11 +113,14 @@ def register_error_handlers(app: Flask) -> None:
             413: "请求内容过大",
             429: "请求过于频繁，请稍后再试",
         }.get(status, exc.description or exc.name)
-        response = error_response(status, message)
+        body, status = error_response(status, message)
+        response = make_response(body, status)
+        for name, value in exc.get_headers():  # e.g. the Allow header of a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
         limit = getattr(exc, "limit", None)  # flask_limiter.RateLimitExceeded: the window is the longest wait
         if status == 429 and limit is not None:
-            body, code = response
-            return body, code, {"Retry-After": str(int(limit.limit.get_expiry()))}
+            response.headers["Retry-After"] = str(int(limit.limit.get_expiry()))
         return response
 
     @app.errorhandler(Exception)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_openapi3 import APIBlueprint, Tag
 
 from search_app import userdb
 from search_app.accounts import require_role, who
@@ -17,8 +18,14 @@ from search_app.errors import ApiError
 from search_app.jobs import get_jobs, safe_filename
 from search_app.kb import get_kb
 from search_app.params import check_text, int_param
+from search_app.schemas import AuditOut, AuditQuery, DocPath, ErrorEnvelope, JobOut, JobPath, JobsOut, JobsQuery
 
-bp = Blueprint("manage", __name__)
+MANAGE = Tag(name="文件管理", description="上传、替换、删除文件（编辑），任务进度与审计日志（管理员）")
+bp = APIBlueprint("manage", __name__, abp_tags=[MANAGE])
+# Writes need a user (401) of the right role (403); a session write also needs its CSRF token (400).
+AUTH = {401: ErrorEnvelope, 403: ErrorEnvelope}
+UPLOAD = {"requestBody": {"content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}}
 
 FORMATS = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
 MAX_FILES = 50
@@ -111,8 +118,20 @@ def _documents_view() -> list[dict]:
     return out
 
 
+@bp.before_app_request
+def _compare_is_read_only():
+    """/api/documents/<id>/compare is GET only: a PUT or DELETE there is 405, not a write to a document "<id>/compare"
+    (the path converter of the write routes would otherwise take it)."""
+    if request.path.startswith("/api/documents/") and request.path.endswith("/compare"):
+        if request.method == "OPTIONS":
+            return current_app.response_class(status=200, headers={"Allow": "GET, HEAD, OPTIONS"})
+        if request.method in ("PUT", "DELETE"):
+            abort(405, valid_methods=["GET", "HEAD", "OPTIONS"])
+    return None
+
+
 # ---- pages --------------------------------------------------------------------------------------------------------
-@bp.get("/manage")
+@bp.get("/manage", doc_ui=False)
 @require_role("editor")
 def manage():
     jobs = get_jobs(current_app)
@@ -122,28 +141,28 @@ def manage():
                            max_mb=_cfg().max_upload_bytes // (1024 * 1024), managed_name=Path(_cfg().managed_path).name)
 
 
-@bp.post("/manage/upload")
+@bp.post("/manage/upload", doc_ui=False)
 @require_role("editor")
 def manage_upload():
     job = _submit("upload", request.files.getlist("file"))
     return redirect(url_for("manage.manage", job=job["id"]))
 
 
-@bp.post("/manage/replace")
+@bp.post("/manage/replace", doc_ui=False)
 @require_role("editor")
 def manage_replace():
     job = _submit("replace", request.files.getlist("file"), request.form.get("doc_id") or "")
     return redirect(url_for("manage.manage", job=job["id"]))
 
 
-@bp.post("/manage/delete")
+@bp.post("/manage/delete", doc_ui=False)
 @require_role("editor")
 def manage_delete():
     job = _submit("delete", [], request.form.get("doc_id") or "")
     return redirect(url_for("manage.manage", job=job["id"]))
 
 
-@bp.get("/manage/audit")
+@bp.get("/manage/audit", doc_ui=False)
 @require_role("admin")
 def audit_page():
     page_no = int_param("page", 1, 1, 100_000)
@@ -152,44 +171,44 @@ def audit_page():
 
 
 # ---- API ----------------------------------------------------------------------------------------------------------
-@bp.post("/api/documents")
+@bp.post("/api/documents", summary="上传文件（一个或多个）：后台任务入库", responses={202: JobOut, **AUTH},
+         openapi_extensions=UPLOAD)
 @require_role("editor")
 def api_upload():
     return jsonify(_submit("upload", request.files.getlist("file"))), 202
 
 
-@bp.put("/api/documents/<path:doc_id>")
+@bp.put("/api/documents/<path:doc_id>", summary="以新版本替换一份上传的文件", responses={202: JobOut, 404: ErrorEnvelope,
+         409: ErrorEnvelope, **AUTH}, openapi_extensions=UPLOAD)
 @require_role("editor")
-def api_replace(doc_id: str):
-    return jsonify(_submit("replace", request.files.getlist("file"), doc_id)), 202
+def api_replace(path: DocPath):
+    return jsonify(_submit("replace", request.files.getlist("file"), path.doc_id)), 202
 
 
-@bp.delete("/api/documents/<path:doc_id>")
+@bp.delete("/api/documents/<path:doc_id>", summary="删除一份上传的文件",
+           responses={202: JobOut, 404: ErrorEnvelope, 409: ErrorEnvelope, **AUTH})
 @require_role("editor")
-def api_delete(doc_id: str):
-    return jsonify(_submit("delete", [], doc_id)), 202
+def api_delete(path: DocPath):
+    return jsonify(_submit("delete", [], path.doc_id)), 202
 
 
-@bp.get("/api/jobs")
+@bp.get("/api/jobs", summary="最近的文件管理任务", responses={200: JobsOut, **AUTH})
 @require_role("editor")
-def api_jobs():
-    limit = int_param("limit", 20, 1, 100)
-    return jsonify({"jobs": get_jobs(current_app).recent(limit)})
+def api_jobs(query: JobsQuery):
+    return jsonify({"jobs": get_jobs(current_app).recent(query.limit)})
 
 
-@bp.get("/api/jobs/<job_id>")
+@bp.get("/api/jobs/<job_id>", summary="一个任务的状态与进度", responses={200: JobOut, 404: ErrorEnvelope, **AUTH})
 @require_role("editor")
-def api_job(job_id: str):
-    job = get_jobs(current_app).get(job_id[:40])
+def api_job(path: JobPath):
+    job = get_jobs(current_app).get(path.job_id)
     if job is None:
-        raise ApiError(404, f"没有编号为“{job_id[:40]}”的任务")
+        raise ApiError(404, f"没有编号为“{path.job_id}”的任务")
     return jsonify(job)
 
 
-@bp.get("/api/audit")
+@bp.get("/api/audit", summary="审计日志（管理员）", responses={200: AuditOut, **AUTH})
 @require_role("admin")
-def api_audit():
-    limit = int_param("limit", 100, 1, 1000)
-    offset = int_param("offset", 0, 0, 10_000_000)
-    total, rows = userdb.audit_rows(_cfg().users_path, limit=limit, offset=offset)
-    return jsonify({"total": total, "offset": offset, "limit": limit, "entries": rows})
+def api_audit(query: AuditQuery):
+    total, rows = userdb.audit_rows(_cfg().users_path, limit=query.limit, offset=query.offset)
+    return jsonify({"total": total, "offset": query.offset, "limit": query.limit, "entries": rows})

@@ -1,27 +1,17 @@
-"""Validation of request parameters: every value is bounded and checked, bad input -> ApiError 400 naming it.
-
-Shared by the HTML views, the JSON API and later blueprints (reply drafts, 部门职责), so the rules are in one place.
-"""
+"""What request checking the schema models (search_app.schemas) do not do: the JSON body's media type, size and
+nesting depth, the form fields of the HTML pages (check_text, int_param, bool_param), and the query-string form of
+Filters for links that keep the current filters."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import current_app, request
 
 from answers.xmltext import xml_safe
 from index.hit import Filters
-from ingest.model import LEVELS
-from ingest.validity import STATUSES
 from search_app.errors import ApiError
 
-MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = index.ranking.rerank pipeline
-DEFAULT_TOP_K = 10
-MAX_PAGE_SIZE = 100  # /api/documents?limit=…
-MAX_FILTER_VALUES = 20  # repeated level=/region= values
-MAX_FILTER_CHARS = 100  # one issuer/region value
 MAX_JSON_BYTES = 64 * 1024  # request bodies of POST endpoints
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _JSON_SPECIAL = re.compile(rb'["\\\[\]{}]')
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -30,6 +20,12 @@ _FALSE = {"0", "false", "no", "off", ""}
 def config():
     """The policykb Config the app was created with."""
     return current_app.config["POLICYKB"]
+
+
+def require_json() -> None:
+    """Before a POST view whose body a model validates: the same 413/415/400 answers as json_body."""
+    if request.method == "POST":
+        json_body()
 
 
 def check_text(value: object, name: str, max_chars: int | None = None, required: bool = True) -> str:
@@ -49,11 +45,6 @@ def check_text(value: object, name: str, max_chars: int | None = None, required:
     return text
 
 
-def query_param(name: str = "q", required: bool = True) -> str:
-    """The query string parameter `name`, stripped, at most Config.max_query_chars characters."""
-    return check_text(request.args.get(name), name, required=required)
-
-
 def int_param(name: str, default: int, low: int, high: int) -> int:
     """An integer parameter within [low, high]; absent -> default."""
     raw = request.args.get(name)
@@ -68,12 +59,6 @@ def int_param(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def top_k_param(default: int = DEFAULT_TOP_K) -> int:
-    """Results per request (`k`), 1…Config.max_top_k."""
-    high = config().max_top_k
-    return int_param("k", min(default, high), 1, high)
-
-
 def bool_param(name: str, default: bool = False) -> bool:
     """A yes/no flag: 1/true/yes/on or 0/false/no/off."""
     raw = request.args.get(name)
@@ -85,84 +70,6 @@ def bool_param(name: str, default: bool = False) -> bool:
     if value in _FALSE:
         return False
     raise ApiError(400, f"参数 {name} 应为 0 或 1，收到 {raw[:20]!r}", "invalid_parameter")
-
-
-def choice_param(name: str, choices: tuple[str, ...], default: str) -> str:
-    """One of a fixed set of values."""
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return default
-    if raw not in choices:
-        raise ApiError(400, f"参数 {name} 应为 {'/'.join(choices)} 之一，收到 {raw[:20]!r}", "invalid_parameter")
-    return raw
-
-
-def mode_param() -> str:
-    """Retrieval mode: best (default: analysed query, hybrid candidates, reranked), hybrid, bm25 or dense."""
-    return choice_param("mode", MODES, "best")
-
-
-def offset_param(high: int = 10_000_000) -> int:
-    """The first result to show (`offset`, 0-based) of a paged list."""
-    return int_param("offset", 0, 0, high)
-
-
-def sort_param(choices: tuple[str, ...]) -> str:
-    """How a result list is ordered (`sort`): one of `choices`, the first being the default."""
-    return choice_param("sort", choices, choices[0])
-
-
-def _date_param(name: str) -> str | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    if _ISO_DATE.match(raw):
-        try:
-            date.fromisoformat(raw)
-            return raw
-        except ValueError:
-            pass
-    raise ApiError(400, f"参数 {name} 应为日期 YYYY-MM-DD，收到 {raw[:20]!r}", "invalid_parameter")
-
-
-def _multi(name: str) -> tuple[str, ...]:
-    """A repeatable parameter (level=法律&level=地方性法规 or level=法律,地方性法规), de-duplicated."""
-    values: list[str] = []
-    for raw in request.args.getlist(name):
-        for part in re.split(r"[,，]", raw):
-            part = part.strip()
-            if not part:
-                continue
-            if len(part) > MAX_FILTER_CHARS:
-                raise ApiError(400, f"参数 {name} 的值过长（上限 {MAX_FILTER_CHARS} 字）", "invalid_parameter")
-            if part not in values:
-                values.append(part)
-    if len(values) > MAX_FILTER_VALUES:
-        raise ApiError(400, f"参数 {name} 的取值过多（上限 {MAX_FILTER_VALUES} 个）", "invalid_parameter")
-    return tuple(values)
-
-
-def filters_param() -> Filters:
-    """Filters from level=, region=, issuer=, date_from=, date_to=, superseded=, validity=."""
-    levels = _multi("level")
-    validity = _multi("validity")
-    if (bad := [v for v in validity if v not in STATUSES]):
-        raise ApiError(400, f"参数 validity 的值 {bad[0]!r} 不是已知的时效性（{'、'.join(STATUSES)}）", "invalid_parameter")
-    unknown = [lv for lv in levels if lv not in LEVELS]
-    if unknown:
-        raise ApiError(400, f"参数 level 的值 {unknown[0]!r} 不是已知的文件层级（{'、'.join(LEVELS)}）", "invalid_parameter")
-    date_from, date_to = _date_param("date_from"), _date_param("date_to")
-    if date_from and date_to and date_from > date_to:
-        raise ApiError(400, "参数 date_from 晚于 date_to", "invalid_parameter")
-    return Filters(
-        levels=levels,
-        regions=_multi("region"),
-        issuers=_multi("issuer"),
-        date_from=date_from,
-        date_to=date_to,
-        include_superseded=bool_param("superseded", False),
-        validity=validity,
-    )
 
 
 def filters_to_args(filters: Filters) -> dict:
@@ -239,4 +146,5 @@ def json_body(max_bytes: int = MAX_JSON_BYTES) -> dict:
     data = _no_surrogates(request.get_json(silent=True))  # JSON "\ud800" decodes to a string nothing can encode
     if not isinstance(data, dict):
         raise ApiError(400, "请求体应为 JSON 对象", "invalid_json")
+    request._cached_json = (data, data)  # the body model (flask-openapi3 reads get_json) sees the cleaned body
     return data

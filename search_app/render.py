@@ -96,6 +96,21 @@ def hit_json(hit) -> dict:
     return data
 
 
+def linked(data):
+    """`data` (JSON-shaped) with a `url` added to every record that names a clause: the one place cited clauses
+    of answers, replies and duties get their link to the document page."""
+    if isinstance(data, list):
+        return [linked(x) for x in data]
+    if not isinstance(data, dict):
+        return data
+    out = {k: linked(v) for k, v in data.items()}
+    clause_id = out.get("clause_id")
+    if isinstance(clause_id, str) and "url" not in out:
+        doc_id = out.get("doc_id") or clause_id.rsplit("#", 1)[0]
+        out["url"] = clause_url(doc_id, clause_id)
+    return out
+
+
 def unit_rows(items) -> list[dict]:
     """Answer units for display: units sharing one clause and one duty on one line (公安机关、教育部门 — 按照各自职责…)."""
     rows: list[dict] = []

@@ -71,12 +71,6 @@ class QueryAnalysis:
     region: str | None = None  # "上海" when the query names Shanghai, "全国" when it names the nation, else None
     colloquial: tuple[str, ...] = field(default=())  # the colloquial words that were mapped
 
-    @property
-    def search_text(self) -> str:
-        """The stripped query plus the legal terms for its colloquial words (for BM25 and embedding)."""
-        extra = " ".join(t for t in self.expansions if t not in self.core)
-        return f"{self.core} {extra}".strip() if extra else self.core
-
 
 def question_type(query: str) -> str:
     """Guess who / which_doc / cross / number / what from the wording of the question."""

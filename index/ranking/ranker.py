@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Protocol
 
-from index.errors import QueryError
+from index.errors import QueryError, QueryTooLongError
 from index.fusion import FusionConfig
 from index.hit import Filters, Hit
 from index.ranking.ltr import LearnedModel, load_model
@@ -30,6 +30,7 @@ class Retrieval(Protocol):
 
     def clause(self, clause_id: str): ...
 
+    def duties(self, clause_ids: list[str]) -> dict[str, list]: ...
     def citation_count(self, doc_id: str) -> int: ...
 
     def article_citation_count(self, article_id: str | None) -> int: ...
@@ -71,10 +72,10 @@ class Ranker:
     def check(self, query) -> str:
         """The query as the user typed it, stripped; QueryError (in Chinese) when empty or too long."""
         if not isinstance(query, str) or not query.strip():
-            raise QueryError("请输入问题或关键词")
+            raise QueryError("请输入问题或关键词（参数 q）")
         query = query.strip()
         if len(query) > self.max_query_chars:
-            raise QueryError(f"问题过长：{len(query)} 个字，最多 {self.max_query_chars} 个字")
+            raise QueryTooLongError(f"问题过长：{len(query)} 个字，最多 {self.max_query_chars} 个字（参数 q）")
         return query
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",

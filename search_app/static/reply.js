@@ -53,7 +53,7 @@
       : (checkedIds().length ? "未找到明确依据：草稿列出相近规定中的单位供咨询" : "未选择引用条款");
     var units = document.getElementById("reply-units");
     units.textContent = "";
-    data.unit_details.forEach(function (u) {
+    data.units.forEach(function (u) {
       var li = item("li", [["strong", "unit", u.name], ["span", "badge", u.role], ["span", "duty", u.duty],
                            ["span", "citation", "— " + u.citation]]);
       li.className = "unit-item";

@@ -1,6 +1,6 @@
 """The answer card (answers/card.py) on hand-written clauses in the corpus style: units for who, the figure's
 sentence for number, clauses otherwise, found=False below the threshold — never an item without its clause."""
-from answers.card import CONFIDENCE_THRESHOLD, build_answer, expected_units, figures
+from answers.card import CONFIDENCE_THRESHOLD, build_answer, expected_measures, figures
 from answers.mandates import mandating_sentences
 from index.hit import Hit
 
@@ -41,7 +41,7 @@ def test_number_question_gives_the_sentence_with_the_figure():
 
 def test_number_question_without_a_figure_of_that_kind_is_not_found():
     a = build_answer("阳光小屋每户改造能补贴多少钱？", [hit(PLAN, "三、一是", "工作要点")])
-    assert expected_units("阳光小屋每户改造能补贴多少钱？") == ("元", "万元", "亿元")
+    assert expected_measures("阳光小屋每户改造能补贴多少钱？") == ("元", "万元", "亿元")
     assert not a.found and a.kind == "none"
     assert a.nearest and a.nearest[0].clause_id.endswith("三、一是")  # shown as the nearest clause, not an answer
 

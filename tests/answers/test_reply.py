@@ -118,3 +118,19 @@ def test_dropping_every_clause_claims_nothing(kb, ranker):
     r = compose_reply(ranker, BULLYING, clause_ids=[])
     assert not r.found and NONE_CHOSEN in r.draft and NO_BASIS not in r.draft and not r.units
     assert all(c in r.channels for c in r.citations)
+
+
+def test_docx_drops_characters_xml_cannot_hold(bullying_reply):
+    """A pasted draft with control characters or a lone surrogate still exports (found by schemathesis)."""
+    import io
+
+    import docx
+
+    from answers.reply_docx import reply_docx
+
+    from dataclasses import replace
+
+    body = reply_docx(replace(bullying_reply, inquiry="\b欺负\ud943"), "您好！\b\x0c\x1f\ud943正文。")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(body)).paragraphs)
+    assert "您好！" in text and "正文。" in text  # answers.xmltext.xml_safe: each illegal character becomes a space
+    assert not any(c in text for c in "\b\x0c\x1f\ud943")

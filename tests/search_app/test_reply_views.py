@@ -13,9 +13,10 @@ def test_post_reply_shape(kb_client, kb):
     assert r.status_code == 200
     data = r.get_json()
     assert set(data) >= {"draft", "citations", "units", "candidates", "found"}
-    assert data["found"] and "教育部门" in data["units"]  # 公安机关 no longer named (tests/answers/test_reply.py)
+    assert data["found"] and "教育部门" in data["unit_names"]  # 公安机关 no longer named (tests/answers/test_reply.py)
+    assert {"name", "role", "duty", "citation", "clause_id", "url"} <= set(data["units"][0])
     for c in data["citations"]:
-        assert set(c) == {"citation", "clause_id", "quote"}
+        assert set(c) == {"citation", "clause_id", "quote", "url"}
         assert c["quote"] in kb.clause(c["clause_id"]).text
     assert sum(c["selected"] for c in data["candidates"]) >= 1
 
