@@ -86,7 +86,6 @@ def worker(spec: dict) -> dict:
 def gemm(threads: int, seconds: float) -> dict:
     """Best int8 GOPS of MatMulInteger (u8 x s8 -> s32) and fp32 MatMul on [2048 x 384] x [384 x 1536]."""
     import numpy as np
-    import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 

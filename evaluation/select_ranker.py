@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.scoring import REPO
 from evaluation.train_ranker import PARAMS, ROUNDS, blended, cv_predictions, metrics, set_weights
 from index.ranking.ltr import FEATURES
 

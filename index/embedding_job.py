@@ -119,7 +119,8 @@ def write_progress(index_dir: Path, **state) -> None:
     os.replace(tmp, path)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (one owned by another user counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -139,7 +140,7 @@ def read_progress(index_dir: Path | str) -> dict | None:
     if not isinstance(state, dict):
         return None
     if state.get("state") == "running" and state.get("host") == socket.gethostname() \
-            and isinstance(state.get("pid"), int) and not _alive(state["pid"]):
+            and isinstance(state.get("pid"), int) and not process_alive(state["pid"]):
         state["state"] = "interrupted"
     return state
 

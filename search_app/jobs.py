@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from index.embedding_job import process_alive
 from search_app import userdb
 from search_app.errors import scrub_paths
 
@@ -273,15 +274,7 @@ def _owner_alive(owner: str) -> bool:
         pid = int(owner.split(":", 1)[0])
     except ValueError:
         return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or process_alive(pid)
 
 
 def init_jobs(app: Flask) -> Jobs:
