@@ -7,6 +7,8 @@ Problem, so a normal batch pays one process start per lane, not per file.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -19,8 +21,22 @@ from policykb.config import Config
 Loader = Callable[[Path, Config], "Document | Problem"]
 
 
-def _serve(conn: Connection, load: Loader, config: Config) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the process that forked it dies (a SIGKILLed server must not leave
+    orphaned parsers behind: they hold copies of other lanes' pipe ends, so EOF alone would not reach them)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pipe's EOF still ends a worker whose parent closed it
+        pass
+
+
+def _serve(conn: Connection, load: Loader, config: Config, parent_pid: int) -> None:
     """Worker loop: parse each path received, send the result back; None ends it."""
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the request above took effect
+        return
     while True:
         try:
             item = conn.recv()
@@ -46,7 +62,7 @@ def _context():
 
 def _start(ctx, load: Loader, config: Config) -> _Lane:
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(child, load, config), daemon=True, name="policykb-ingest")
+    proc = ctx.Process(target=_serve, args=(child, load, config, os.getpid()), daemon=True, name="policykb-ingest")
     proc.start()
     child.close()
     return _Lane(proc, parent)
