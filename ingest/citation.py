@@ -46,7 +46,7 @@ def plan_citation(doc_cite: str, context: str, markers: Sequence[tuple[int, int]
     prev = 0
     for level, n in markers:
         unit = "点" if level == 5 and prev == 2 else PLAN_UNITS[level]
-        out += f"第{int_to_cn(n)}{unit}"
+        out += f"第{int_to_cn(n) if n > 0 else n}{unit}"  # a "0." marker is cited as written
         prev = level
     if paragraph:
         out += f"第{int_to_cn(paragraph)}段"

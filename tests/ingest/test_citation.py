@@ -105,3 +105,10 @@ def test_the_functions_and_nested_book_title_marks():
     assert law_citation("《某法》", "第十条", 1, 0, 0) == "《某法》第十条"
     assert plan_citation("《某要点》", "", [(1, 3), (5, 2)]) == "《某要点》第三部分第二项"
     assert plan_citation("《某案》", "基本案情", [], paragraph=2) == "《某案》基本案情第二段"
+
+
+def test_a_zero_marker_is_cited_as_written():
+    """A work-plan line numbered "0." must not stop the document from being ingested."""
+    from ingest.citation import plan_citation
+
+    assert plan_citation("《某方案》", "", [(1, 1), (5, 0)]).startswith("《某方案》第一部分第0")

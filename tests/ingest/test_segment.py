@@ -139,8 +139,8 @@ def plan_text(draw):
         lines.append(f"{int_to_cn(s)}、{draw(title_words)}")
         for p in range(1, draw(st.integers(0, 4)) + 1):
             lines.append(f"{int_to_cn(p)}是{draw(paragraph)}")
-        if draw(st.booleans()):
-            lines.append(draw(paragraph))
+        if draw(st.booleans()):  # an unnumbered paragraph (one starting "1、" would be a numbered item)
+            lines.append(draw(paragraph.filter(lambda t: not re.match(r"\s*[0-9]", t))))
     return lines
 
 
