@@ -12,6 +12,15 @@ import numpy as np
 CACHE_FILE = "embeddings.sqlite"
 
 
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB chunks (uploads, backups, the model file a conversion came from)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def text_hash(text: str) -> str:
     """The cache key of a text: sha256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

