@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
+from index.ranking.adapter import ADAPTER_FILE, load_adapter
 from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE, blend, prior_keys
 from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
 
@@ -273,9 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     blind = None
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
-        options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False)
+        adapter = load_adapter(kb.manifest.get("embedder", "")) if kb.has_vectors else None
+        options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
+                                  adapter=adapter)
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
-              + str(learned_depth(kb, options)))
+              + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else ""))
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
             sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_{label}_{fp}.npz")

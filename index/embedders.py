@@ -191,6 +191,14 @@ def make_embedder(spec: str, cache_dir: Path | str | None = None) -> "Embedder |
     raise EmbedderError(f"unknown embedder {spec!r}: use {SPECS}")
 
 
+def model_family(name: str) -> str:
+    """The model behind an embedder name: the bundled and the onnx engines run the same e5-small weights (vectors
+    agree to a cosine of 0.999), so what is learned on one's vectors (a query adapter) holds for the other."""
+    if name in (BundledEmbedder.name, OnnxE5Embedder.name):
+        return "multilingual-e5-small"
+    return name
+
+
 def spec_name(spec: str) -> str:
     """The name an embedder built from `spec` will report, without loading it (for manifest checks)."""
     spec = (spec or "").strip()

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -222,9 +222,11 @@ class KnowledgeBase:
             return False
         return True
 
-    def retrieve(self, query: str, n: int = CANDIDATES, filters: Filters | None = None,
-                 mode: str = "hybrid") -> tuple[list[tuple[int, float]], dict[str, list[tuple[int, float]]], list[str]]:
-        """Ranked passage rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms)."""
+    def retrieve(self, query: str, n: int = CANDIDATES, filters: Filters | None = None, mode: str = "hybrid",
+                 query_transform: Callable[[np.ndarray], np.ndarray] | None = None,
+                 ) -> tuple[list[tuple[int, float]], dict[str, list[tuple[int, float]]], list[str]]:
+        """Ranked passage rows before hit assembly: (fused [(row, score)], per-retriever lists, query terms).
+        `query_transform` maps the query vector before dense search (a learned query adapter)."""
         if not isinstance(query, str) or not query.strip():
             raise QueryError("请输入问题或关键词")
         query = query.strip()
@@ -240,15 +242,18 @@ class KnowledgeBase:
         if mode in ("bm25", "hybrid"):
             lists["bm25"] = self.bm25.search(weights, n, mask)
         if mode in ("dense", "hybrid") and self.dense is not None:
-            lists["dense"] = self.dense.search(self.query_vector(query), n, mask)
+            vector = self.query_vector(query)
+            lists["dense"] = self.dense.search(query_transform(vector) if query_transform else vector, n, mask)
         fused = fuse(lists, self.fusion) if len(lists) > 1 else next(iter(lists.values()))
         return fused, lists, terms
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
-        """The k best passages for a query, each with its citation, article text and per-retriever ranks/scores."""
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
+               query_transform: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Hit]:
+        """The k best passages for a query, each with its citation, article text and per-retriever ranks/scores
+        (`query_transform`: see retrieve)."""
         if not isinstance(k, int) or k < 1:
             raise QueryError(f"k={k!r}：必须是正整数", "k")
-        fused, lists, terms = self.retrieve(query, max(CANDIDATES, k), filters, mode)
+        fused, lists, terms = self.retrieve(query, max(CANDIDATES, k), filters, mode, query_transform)
         ranks = {name: {row: i for i, (row, _) in enumerate(lst, start=1)} for name, lst in lists.items()}
         raw = {name: dict(lst) for name, lst in lists.items()}
         return self.hits_for(fused[:k], ranks, raw, terms)

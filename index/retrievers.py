@@ -169,6 +169,13 @@ class DenseRetriever:
 
         return cls(faiss.read_index(str(folder / FAISS_FILE)), ef_search)
 
+    def vector(self, row: int) -> np.ndarray:
+        """The stored vector of one passage row (KeyError when the row has none)."""
+        try:
+            return self._index.reconstruct(int(row))
+        except RuntimeError:
+            raise KeyError(row) from None
+
     def vectors(self) -> np.ndarray:
         """All stored vectors in storage order (see rows(); for reuse by an incremental build)."""
         if self.size == 0:

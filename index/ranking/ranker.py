@@ -8,6 +8,7 @@ from typing import Mapping, Protocol
 from index.errors import QueryError, QueryTooLongError
 from index.fusion import FusionConfig
 from index.hit import Filters, Hit
+from index.ranking.adapter import QueryAdapter, load_adapter
 from index.ranking.ltr import LearnedModel, load_model
 from index.ranking.query import check_region, load_mined
 from index.ranking.rerank import PipelineOptions, search_best
@@ -26,7 +27,10 @@ class Retrieval(Protocol):
     @property
     def has_vectors(self) -> bool: ...
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]: ...
+    manifest: dict  # the index's build facts: the embedder its vectors come from
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
+               query_transform=None) -> list[Hit]: ...
 
     def clause(self, clause_id: str): ...
 
@@ -56,6 +60,8 @@ class Ranker:
     options: PipelineOptions = field(default_factory=PipelineOptions)
     model: LearnedModel | None = field(default=None, compare=False)  # default: the trained model (package data)
     mined_terms: dict | None = field(default=None, compare=False)  # default: the mined terms (package data)
+    adapter: QueryAdapter | None = field(default=None, compare=False)  # default: the packaged one, if fitted for
+    #                                                                   the index's embedder (else none)
 
     def __post_init__(self) -> None:
         check_region(self.region)
@@ -63,6 +69,8 @@ class Ranker:
             self.model = load_model()
         if self.mined_terms is None:
             self.mined_terms = {w: tuple(ts) for w, ts in load_mined().items()}
+        if self.adapter is None:
+            self.adapter = load_adapter(self.kb.manifest.get("embedder", ""))
 
     @classmethod
     def from_config(cls, kb: Retrieval, config, options: PipelineOptions | None = None) -> "Ranker":
@@ -100,6 +108,8 @@ class Ranker:
             options = replace(options, model=self.model)
         if options.mined and options.mined_terms is None:
             options = replace(options, mined_terms=self.mined_terms)
+        if options.adapted and options.adapter is None and self.adapter is not None:
+            options = replace(options, adapter=self.adapter)
         return options
 
     def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",

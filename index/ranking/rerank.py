@@ -76,6 +76,8 @@ class PipelineOptions:
     model: object | None = field(default=None, compare=False)  # index.ranking.ltr.LearnedModel (the Ranker loads it)
     ltr_depth: int = 100  # candidates the learned ranker orders: the fused union of BM25's and the dense top lists
     ltr_lexical_depth: int = 300  # ... over an index without vectors: BM25 alone needs a deeper pool for recall
+    adapted: bool = True  # map the query vector with the learned query adapter (index/ranking/adapter.py) if given
+    adapter: object | None = field(default=None, compare=False)  # index.ranking.adapter.QueryAdapter (the Ranker's)
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -85,9 +87,9 @@ class PipelineOptions:
             return replace(self, signals=())
         if name in SWITCHES:
             return replace(self, **{name: False})
-        if name in ("learned", "mined"):
+        if name in ("learned", "mined", "adapted"):
             return replace(self, **{name: False})
-        known = SIGNALS + ("rerank", "learned", "mined") + SWITCHES
+        known = SIGNALS + ("rerank", "learned", "mined", "adapted") + SWITCHES
         raise ValueError(f"unknown pipeline improvement {name!r}: use one of {known}")
 
 
@@ -226,7 +228,8 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
                 options.rescore_depth if rescoring(kb, options) else options.depth, k)
     if options.jurisdiction:
         filters = binding_filters(filters, analysis.region, options.region)
-    hits = kb.search(text, k=depth, filters=filters, mode=mode)
+    transform = options.adapter.apply if options.adapted and options.adapter is not None else None
+    hits = kb.search(text, k=depth, filters=filters, mode=mode, query_transform=transform)
     if options.group_articles:
         hits = group_by_article(hits)
     return analysis, hits

@@ -1,0 +1,47 @@
+"""The learned query adapter: ridge towards the identity, tied to its model, applied by the dense retriever only."""
+import numpy as np
+
+from index.embedders import BundledEmbedder, OnnxE5Embedder
+from index.ranking.adapter import QueryAdapter, fit_adapter, load_adapter, save_adapter
+from index.ranking.ranker import Ranker
+from index.ranking.rerank import PipelineOptions
+
+
+def _pairs(n=200, d=8, seed=3):
+    rng = np.random.default_rng(seed)
+    q = rng.normal(size=(n, d))
+    true = np.eye(d) + 0.5 * rng.normal(size=(d, d))
+    return q, q @ true.T, true
+
+
+def test_fit_recovers_a_linear_map_and_stays_at_the_identity_without_evidence():
+    q, p, true = _pairs()
+    assert np.allclose(fit_adapter(q, p, 1e-6), true, atol=1e-3)
+    assert np.allclose(fit_adapter(q, p, 1e9), np.eye(q.shape[1]), atol=1e-3)
+    half = fit_adapter(q, p, 200.0)  # in between: part of the way from I to the fitted map
+    assert 0 < np.abs(half - np.eye(8)).sum() < np.abs(true - np.eye(8)).sum()
+
+
+def test_adapter_file_belongs_to_one_model_and_output_is_normalised(tmp_path):
+    path = tmp_path / "adapter.npz"
+    w = 2 * np.eye(4, dtype=np.float32)
+    save_adapter(w, OnnxE5Embedder.name, 3.0, 10, path)
+    same = load_adapter(BundledEmbedder.name, path)  # one model, two engines: the adapter holds for both
+    assert same is not None and same.meta["lambda"] == 3.0 and same.meta["fitted_on"] == OnnxE5Embedder.name
+    assert np.allclose(same.apply(np.array([3.0, 4.0, 0.0, 0.0])), [0.6, 0.8, 0.0, 0.0])
+    assert load_adapter("st:/models/other", path) is None and load_adapter("", path) is None
+    assert load_adapter(OnnxE5Embedder.name, tmp_path / "missing.npz") is None
+
+
+def test_the_adapter_moves_dense_retrieval_and_the_best_pipeline(kb):
+    query = "孩子在学校被同学欺负，学校应该怎么处理"
+    plain = kb.search(query, k=10, mode="dense")
+    d = kb.dense.vector(0).shape[0]
+    flip = QueryAdapter(-np.eye(d, dtype=np.float32), "multilingual-e5-small", {})
+    flipped = kb.search(query, k=10, mode="dense", query_transform=flip.apply)
+    assert [h.clause_id for h in flipped] != [h.clause_id for h in plain]
+    assert kb.search(query, k=10, mode="bm25", query_transform=flip.apply) == kb.search(query, k=10, mode="bm25")
+    ranker = Ranker(kb, "上海", 500, adapter=flip)
+    moved = ranker.search(query, k=10)
+    off = ranker.search(query, k=10, options=PipelineOptions(adapted=False))
+    assert [h.clause_id for h in moved] != [h.clause_id for h in off]
