@@ -3,10 +3,13 @@
     .venv/bin/python -m evaluation.bench_faiss                                  # 340k random unit vectors
     .venv/bin/python -m evaluation.bench_faiss --index /work/data/idx_b          # the real vectors of a built index
     .venv/bin/python -m evaluation.bench_faiss --cache /work/data/cache --model onnx:multilingual-e5-small-int8/v2
+    .venv/bin/python -m evaluation.bench_faiss --index DIR --questions ../shared/eval/real_dev.jsonl  # as searched
 
 Random normalised 384-d vectors are the hard case for a graph index (no cluster structure); real e5 vectors are
 easier. Queries are 1,000 held-out vectors of the same set, searched one at a time (as the server does) on the
-thread count given. Prints Markdown tables; the machine is shared, so latencies are upper bounds.
+thread count given. With --questions (and --index), the queries are those questions embedded as queries, and each is
+searched as the product searches: restricted to the texts binding the user (current versions of national law and
+the region's rules, a FAISS ID selector), recall against exact search under the same restriction. Prints Markdown tables; the machine is shared, so latencies are upper bounds.
 """
 from __future__ import annotations
 
@@ -45,6 +48,24 @@ def load_vectors(args) -> tuple[np.ndarray, str]:
     return v / np.linalg.norm(v, axis=1, keepdims=True), "random normalised 384-d vectors"
 
 
+def question_queries(args) -> tuple[np.ndarray, np.ndarray, str]:
+    """(query vectors, allowed-row mask, what) for --questions: each question embedded by the index's embedder,
+    and the rows the product would search for a user of Config.region (ranking.rerank.binding_filters)."""
+    from evaluation.scoring import read_jsonl
+    from index.kb import KnowledgeBase
+    from index.ranking.rerank import binding_filters
+    from policykb.config import Config
+
+    config = Config.from_env()
+    kb = KnowledgeBase.open(args.index, cache_dir=config.cache_dir)
+    questions = [q["question"] for q in read_jsonl(args.questions)][: args.queries]
+    vectors = np.stack([kb.query_vector(q) for q in questions]).astype(np.float32)
+    mask = kb._mask(binding_filters(None, None, config.region))
+    rows = kb.dense.rows()  # the passage row of each stored vector, in the order vectors() returns them
+    allowed = np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
+    return vectors, allowed, Path(args.questions).name
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as f:
         for line in f:
@@ -79,24 +100,36 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--m", default="32", help="HNSW graph degrees to build (comma-separated)")
     p.add_argument("--ef-construction", type=int, default=40)
     p.add_argument("--ef-search", default="64,128,256,512")
+    p.add_argument("--questions", help="query with these questions (JSONL), as the product searches (needs --index)")
     p.add_argument("--threads", type=int, default=1, help="FAISS threads at query time (the server: 1 per request)")
     args = p.parse_args(argv)
 
     vecs, what = load_vectors(args)
-    nq = min(args.queries, vecs.shape[0] // 10)
-    queries, base = vecs[:nq].copy(), np.ascontiguousarray(vecs[nq:])
+    allowed = None
+    if args.questions:
+        if not args.index:
+            raise SystemExit("bench_faiss: --questions needs --index (the index embeds them and knows the texts)")
+        queries, allowed, asked = question_queries(args)
+        base = np.ascontiguousarray(vecs)
+        what += f", queries: {len(queries)} questions of {asked}, binding texts only ({int(allowed.sum()):,} rows)"
+        nq = len(queries)
+    else:
+        nq = min(args.queries, vecs.shape[0] // 10)
+        queries, base = vecs[:nq].copy(), np.ascontiguousarray(vecs[nq:])
     n, dim = base.shape
+    bits = np.packbits(allowed, bitorder="little") if allowed is not None else None  # as DenseRetriever.search
+    sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits)) if allowed is not None else None
     print(f"{n:,} {what} (dim {dim}), {nq} held-out queries, k=10, {args.threads} query thread(s), "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
     flat = faiss.IndexFlatIP(dim)
     flat.add(base)
     faiss.omp_set_num_threads(os.cpu_count())
-    _, truth = flat.search(queries, 10)
+    _, truth = flat.search(queries, 10, params=faiss.SearchParameters(sel=sel) if sel is not None else None)
     faiss.omp_set_num_threads(args.threads)
     headers = ["index", "efConstruction", "efSearch", "build s", "recall@10", "p50 ms", "p95 ms", "memory MB", "load s"]
     print(table(headers, []), flush=True)
     rows = []
-    _, times = timed_search(flat, queries[:200], 10)
+    _, times = timed_search(flat, queries[:200], 10, faiss.SearchParameters(sel=sel) if sel is not None else None)
     rows.append(["flat (exact)", "–", "–", "–", "1.000", f"{np.median(times):.1f}", f"{percentile(times, 0.95):.1f}",
                  f"{n * dim * 4 / 2**20:.0f}", "–"])
     print(table(headers, rows[-1:]).splitlines()[-1], flush=True)
@@ -118,7 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         loaded = faiss.read_index(str(path))
         load_s = time.perf_counter() - t
         for ef in (int(x) for x in args.ef_search.split(",")):
-            found, times = timed_search(loaded, queries, 10, faiss.SearchParametersHNSW(efSearch=ef))
+            params = faiss.SearchParametersHNSW(efSearch=ef)
+            if sel is not None:
+                params.sel = sel
+            found, times = timed_search(loaded, queries, 10, params)
             rows.append([f"HNSW M={m}", args.ef_construction, ef, f"{build_s:.0f}", f"{recall(found, truth):.3f}",
                          f"{np.median(times):.2f}", f"{percentile(times, 0.95):.2f}",
                          f"{path.stat().st_size / 2**20:.0f} file, {mem:.0f} RSS", f"{load_s:.1f}"])
