@@ -605,16 +605,9 @@ class UnitOut(BaseModel):
     roles: list[RoleDutiesOut] = Field(description="the unit's duties without repeats, by role then document")
 
 
-class QuoteOut(BaseModel):
-    """A clause quoted by a reply draft."""
+class CandidateOut(CitedClauseOut):
+    """A clause the draft may quote (text: the clause, its leading 第X条 dropped) and whether it is quoted."""
 
-    clause_id: str
-    citation: str
-    quote: str
-    url: str
-
-
-class CandidateOut(QuoteOut):
     doc_title: str
     score: float
     support: float
@@ -622,14 +615,13 @@ class CandidateOut(QuoteOut):
     region: str
 
 
-class ReplyUnitOut(BaseModel):
+class ReplyUnitOut(CitedClauseOut):
+    """A department a quoted clause names (text: that clause as the draft quotes it)."""
+
     name: str
     unit_text: str
-    role: str
+    role: str = Field(description="负责 / 协同 / 受理")
     duty: str
-    citation: str
-    clause_id: str
-    url: str
 
 
 class ReplyOut(BaseModel):
@@ -639,10 +631,10 @@ class ReplyOut(BaseModel):
     found: bool
     title: str
     draft: str
-    citations: list[QuoteOut]
+    citations: list[CitedClauseOut] = Field(description="the quoted clauses, then the hotline sentences (text)")
     units: list[ReplyUnitOut]
     unit_names: list[str]
-    channels: list[QuoteOut]
+    channels: list[CitedClauseOut] = Field(description="sentences naming a hotline (text), with their clause")
     candidates: list[CandidateOut]
     threshold: float
 
