@@ -349,7 +349,8 @@ class SearchOut(BaseModel):
 
 
 class CitedClauseOut(BaseModel):
-    """A cited clause: the one shape every answer, reply and duty cites with (answers.records.CitedClause)."""
+    """A cited clause: the one shape every answer item, reply quotation, reply department and duty cites with
+    (index.records.CitedClause, plus the `url` of the clause on its document page that the HTTP layer adds)."""
 
     clause_id: str
     doc_id: str
@@ -359,6 +360,8 @@ class CitedClauseOut(BaseModel):
 
 
 class AnswerItemOut(CitedClauseOut):
+    """One item of the answer card (text: the sentence or clause shown) and the clause it rests on."""
+
     doc_title: str
     support: float
     unit: Optional[str] = Field(description="「谁负责」问题：负责的部门（其他问题为 null）")
@@ -536,13 +539,9 @@ class HealthOut(BaseModel):
     manifest: dict[str, Any]
 
 
-class DutyOut(BaseModel):
-    """One (department, duty, clause) of the responsibility map."""
+class DutyOut(CitedClauseOut):
+    """One (department, duty, clause) of the responsibility map (text: the clause; the offsets point into it)."""
 
-    clause_id: str
-    doc_id: str
-    citation: str
-    url: str
     unit: str
     unit_text: str
     level: str
