@@ -14,6 +14,7 @@ from typing import Mapping
 from answers.found import ITEMS, FoundModel, found_features, load_found
 from answers.terms import alternatives, clause_support, content_terms, sentences_of, support
 from index.hit import Hit
+from index.records import CitedClause
 from index.ranking.query import analyze
 from index.ranking.rerank import LEARNED
 
@@ -51,13 +52,10 @@ _EXPECTED_MEASURES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 
 @dataclass
-class AnswerItem:
-    """One piece of the answer and the clause it rests on."""
+class AnswerItem(CitedClause):
+    """One piece of the answer and the clause it rests on (`text`: the sentence or clause shown, a verbatim span of
+    the clause)."""
 
-    text: str  # the sentence/clause text shown (a verbatim span of the clause)
-    citation: str  # 《标题》第X条
-    clause_id: str
-    doc_id: str
     doc_title: str
     support: float = 0.0  # share of the question's content words the clause holds
     unit: str | None = None  # who questions: the responsible unit
@@ -110,7 +108,7 @@ def figures(sentence: str) -> list[str]:
 
 def _item(hit: Hit, text: str, score: float, **extra) -> AnswerItem:
     return AnswerItem(
-        text=text, citation=hit.citation, clause_id=hit.clause_id, doc_id=hit.doc_id, doc_title=hit.doc_title,
+        clause_id=hit.clause_id, doc_id=hit.doc_id, citation=hit.citation, text=text, doc_title=hit.doc_title,
         support=round(score, 4), **extra,
     )
 

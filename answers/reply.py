@@ -15,6 +15,7 @@ from answers.card import CONFIDENCE_THRESHOLD
 from answers.terms import content_terms, sentences_of, support
 from index.errors import InputError, NotFoundError
 from index.hit import Filters
+from index.records import CitedClause, cited
 from index.ranking.ranker import Ranker
 from ingest.duties import CONTACT, HOLDER, PARTNER
 from ingest.model import NATIONAL
@@ -54,13 +55,11 @@ class UnknownClauseError(NotFoundError):
 
 
 @dataclass
-class Candidate:
-    """A clause the draft may quote; `selected` says whether it is quoted now."""
+class Candidate(CitedClause):
+    """A clause the draft may quote (`text`: the clause verbatim, its leading 第X条 dropped since the citation names
+    it); `selected` says whether it is quoted now."""
 
-    clause_id: str
-    citation: str
     doc_title: str
-    quote: str  # verbatim text of the clause (leading 第X条 dropped: the citation names it)
     score: float
     support: float
     selected: bool = False
@@ -68,15 +67,14 @@ class Candidate:
 
 
 @dataclass
-class ReplyUnit:
-    """A unit named by a quoted clause, with the duty phrase and the clause it comes from."""
+class ReplyUnit(CitedClause):
+    """A unit named by a quoted clause, with the duty phrase and the clause it comes from (`text`: that clause as
+    the draft quotes it)."""
 
     name: str
     unit_text: str
     role: str  # 负责 / 协同 / 受理
     duty: str
-    citation: str
-    clause_id: str
 
 
 @dataclass
@@ -87,9 +85,9 @@ class Reply:
     found: bool
     title: str
     draft: str
-    citations: list[dict] = field(default_factory=list)  # {"citation", "clause_id", "quote"}
+    citations: list[CitedClause] = field(default_factory=list)  # the quoted clauses, then the channels' sentences
     units: list[ReplyUnit] = field(default_factory=list)
-    channels: list[dict] = field(default_factory=list)  # {"citation", "clause_id", "quote"}
+    channels: list[CitedClause] = field(default_factory=list)  # text: the sentence naming the hotline
     candidates: list[Candidate] = field(default_factory=list)
     threshold: float = CONFIDENCE_THRESHOLD
 
@@ -138,7 +136,8 @@ def candidates_for(ranker: Ranker, inquiry: str, k: int = CANDIDATES, mode: str 
             continue
         seen.add(hit.clause_id)
         sup = max(support(terms, hit.text, alts), 0.9 * support(terms, hit.article_text or "", alts))
-        out.append(Candidate(hit.clause_id, hit.citation, hit.doc_title, _quote(hit.text), float(hit.score), sup,
+        out.append(Candidate(clause_id=hit.clause_id, doc_id=hit.doc_id, citation=hit.citation,
+                             text=_quote(hit.text), doc_title=hit.doc_title, score=float(hit.score), support=sup,
                              region=hit.region))
         if len(out) >= k:
             break
@@ -160,7 +159,7 @@ def default_selection(cands: list[Candidate], threshold: float, region: str) -> 
     for c in cands:
         if c.support < threshold:
             continue
-        twin = next((i for i, o in enumerate(chosen) if _near_duplicate(c.quote, o.quote)), None)
+        twin = next((i for i, o in enumerate(chosen) if _near_duplicate(c.text, o.text)), None)
         if twin is not None:
             if c.region == region and chosen[twin].region != region:
                 chosen[twin] = c
@@ -174,7 +173,8 @@ def _clause_candidate(kb, clause_id: str) -> Candidate:
     if clause is None:
         raise UnknownClauseError(f"条款 {clause_id!r} 不在知识库中", "clause_ids")
     doc = kb.document(clause.doc_id, clauses=False)
-    return Candidate(clause.id, clause.citation, doc.title if doc else "", _quote(clause.text), 0.0, 0.0)
+    return Candidate(clause_id=clause.id, doc_id=clause.doc_id, citation=clause.citation, text=_quote(clause.text),
+                     doc_title=doc.title if doc else "", score=0.0, support=0.0)
 
 
 def units_of(quoted: list[Candidate], duties: Mapping[str, list]) -> list[ReplyUnit]:
@@ -188,12 +188,14 @@ def units_of(quoted: list[Candidate], duties: Mapping[str, list]) -> list[ReplyU
             if (d.unit, d.role) in seen:
                 continue
             seen.add((d.unit, d.role))
-            found.append((order[d.role], i, ReplyUnit(d.unit, d.unit_text, d.role, _quote(d.duty), c.citation, c.clause_id)))
+            found.append((order[d.role], i, ReplyUnit(clause_id=c.clause_id, doc_id=c.doc_id, citation=c.citation,
+                                                      text=c.text, name=d.unit, unit_text=d.unit_text, role=d.role,
+                                                      duty=_quote(d.duty))))
     found.sort(key=lambda t: (t[0], t[1]))
     return [u for _, _, u in found][:MAX_UNITS]
 
 
-def channels_for(ranker: Ranker) -> list[dict]:
+def channels_for(ranker: Ranker) -> list[CitedClause]:
     """Sentences naming a hotline with its number (e.g. 12345), each with its clause, from the texts of the office's
     region and national law (never another province's hotline)."""
     out, seen = [], set()
@@ -203,7 +205,7 @@ def channels_for(ranker: Ranker) -> list[dict]:
             s = _quote(s)
             if _CHANNEL.search(s) and _PHONE.search(s) and s not in seen:
                 seen.add(s)
-                out.append({"citation": hit.citation, "clause_id": hit.clause_id, "quote": s})
+                out.append(CitedClause(clause_id=hit.clause_id, doc_id=hit.doc_id, citation=hit.citation, text=s))
     return out[:2]
 
 
@@ -243,8 +245,8 @@ def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = N
     if found:
         lines.append(RULES_LEAD)
         for n, c in enumerate(quoted, 1):
-            lines.append(f"{n}. {c.citation}规定：“{c.quote}”")
-            citations.append({"citation": c.citation, "clause_id": c.clause_id, "quote": c.quote})
+            lines.append(f"{n}. {c.citation}规定：“{c.text}”")
+            citations.append(cited(c))
         if units:
             lines.append(UNITS_LEAD)
             for lead, roles in ((HOLDERS_LEAD, (HOLDER, PARTNER)), (CONTACTS_LEAD, (CONTACT,))):
@@ -263,15 +265,14 @@ def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = N
                     continue
                 named.add(u.name)
                 lines.append(f"{u.name}（见{u.citation}）")
-                if not any(x["clause_id"] == u.clause_id for x in citations):
-                    c = by_id[u.clause_id]
-                    citations.append({"citation": c.citation, "clause_id": c.clause_id, "quote": c.quote})
+                if not any(x.clause_id == u.clause_id for x in citations):
+                    citations.append(cited(by_id[u.clause_id]))
     if channels:
         lines.append(CHANNELS_LEAD if found else "您也可以通过以下渠道反映：")
         for ch in channels:
-            lines.append(f"{ch['citation']}规定：“{ch['quote']}”")
-            if not any(x["clause_id"] == ch["clause_id"] and x["quote"] == ch["quote"] for x in citations):
-                citations.append(dict(ch))
+            lines.append(f"{ch.citation}规定：“{ch.text}”")
+            if ch not in citations:  # the same clause and sentence
+                citations.append(cited(ch))
     lines += [CLOSING, SIGNATURE]
     return Reply(inquiry=inquiry, found=found, title=_title(inquiry), draft="\n".join(lines), citations=citations,
                  units=units, channels=channels, candidates=cands, threshold=threshold)
@@ -280,5 +281,5 @@ def compose_reply(ranker: Ranker, inquiry: str, clause_ids: list[str] | None = N
 def plain_text(reply: Reply) -> str:
     """The draft as plain text: title, body, and the list of cited clauses."""
     out = [reply.title, "", reply.draft, "", "引用依据："]
-    out += [f"{i}. {c['citation']}（{c['clause_id']}）" for i, c in enumerate(reply.citations, 1)]
+    out += [f"{i}. {c.citation}（{c.clause_id}）" for i, c in enumerate(reply.citations, 1)]
     return "\n".join(out) + "\n"

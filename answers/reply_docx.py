@@ -96,7 +96,7 @@ def reply_docx(reply: Reply, draft: str | None = None) -> bytes:
     if reply.citations:
         w.para("引用依据", font=HEADING_FONT, size=16, indent=False)
         for i, c in enumerate(reply.citations, 1):
-            w.para(f"{i}. {c['citation']}：“{c['quote']}”", size=12, indent=False)
+            w.para(f"{i}. {c.citation}：“{c.text}”", size=12, indent=False)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

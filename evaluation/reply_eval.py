@@ -33,7 +33,7 @@ def judge(ranker, questions: list[dict], mode: str = "hybrid", threshold: float 
             out["quotes"] += len(quoted)
             titles = {c.clause_id: c.doc_title for c in r.candidates}
             out["gold_quoted"] += any(
-                is_hit({"doc_title": titles.get(c["clause_id"], c["citation"]), "text": c["quote"]}, g)
+                is_hit({"doc_title": titles.get(c.clause_id, c.citation), "text": c.text}, g)
                 for c in quoted for g in q["answers"])
     out["seconds"] = time.perf_counter() - t0
     return out

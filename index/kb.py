@@ -303,17 +303,17 @@ class KnowledgeBase:
     def duties(self, clause_ids: list[str]) -> dict[str, list]:
         """The duties the build stored for these clauses (index.responsibilities.DutyRecord, in text order), by
         clause id; items that inherit a lead-in's department (`via`) are left out: they state no department."""
-        from index.responsibilities import COLUMNS, DutyRecord
+        from index.responsibilities import SELECT_DUTIES, duty_from_row
 
-        ids = list(dict.fromkeys(ids for ids in clause_ids))
+        ids = list(dict.fromkeys(clause_ids))
         out: dict[str, list] = {}
         with self._lock:
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
                 for row in self._db.execute(
-                        f"SELECT {', '.join(COLUMNS)} FROM duties WHERE via = '' AND clause_id IN "
-                        f"({','.join('?' * len(chunk))}) ORDER BY id", chunk):
-                    rec = DutyRecord(*row)
+                        f"SELECT {SELECT_DUTIES} WHERE via = '' AND clause_id IN "
+                        f"({','.join('?' * len(chunk))}) ORDER BY duties.id", chunk):
+                    rec = duty_from_row(row)
                     out.setdefault(rec.clause_id, []).append(rec)
         return out
 

@@ -11,10 +11,11 @@ import math
 import re
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from index.records import CitedClause
 from index.store import DB_FILE, connect_readonly
 from ingest.duties import HOLDER, ROLES, UNITS_FILE, extract_duties, normalize_unit, unit_category
 from ingest.model import Document
@@ -38,10 +39,11 @@ CREATE INDEX IF NOT EXISTS duties_clause ON duties(clause_id);
 
 
 @dataclass
-class DutyRecord:
-    """One (unit, duty, clause) triple of the map; offsets point into the clause text. An item of a list of duties
-    ("依法履行以下职责：（一）…") inherits the unit of its lead-in: `via` names the lead-in clause, and start/end
-    (the unit's span) are then -1 since the unit is written there, not in the item."""
+class DutyRecord(CitedClause):
+    """One (unit, duty, clause) triple of the map; offsets point into the clause text (`text`, which the duties
+    table does not store: it is read from the clauses table). An item of a list of duties ("依法履行以下职责：
+    （一）…") inherits the unit of its lead-in: `via` names the lead-in clause, and start/end (the unit's span) are
+    then -1 since the unit is written there, not in the item."""
 
     unit: str
     unit_text: str
@@ -49,11 +51,8 @@ class DutyRecord:
     category: str
     role: str
     duty: str
-    clause_id: str
     article_id: str | None
-    doc_id: str
     doc_title: str
-    citation: str
     status: str
     start: int
     end: int
@@ -68,14 +67,19 @@ class DutyRecord:
         return data
 
 
-COLUMNS = [f.name for f in fields(DutyRecord)]
+# The columns of the duties table, in its order (every DutyRecord field but `text`; the schema is unchanged).
+COLUMNS = ("unit", "unit_text", "level", "category", "role", "duty", "clause_id", "article_id", "doc_id",
+           "doc_title", "citation", "status", "start", "end", "duty_start", "duty_end", "via", "items")
+# What a reader selects for duty_from_row: the stored columns, then the clause's text from the clauses table.
+SELECT_DUTIES = (", ".join(f"duties.{c}" for c in COLUMNS) + ", json_extract(clauses.data, '$.text')"
+                 " FROM duties LEFT JOIN clauses ON clauses.id = duties.clause_id")
 
 
 def duty_from_row(row: Sequence) -> DutyRecord:
-    """A DutyRecord from a duties row (items are stored as a JSON list)."""
-    values = list(row)
-    values[-1] = tuple(json.loads(values[-1] or "[]"))
-    return DutyRecord(*values)
+    """A DutyRecord from a row of `SELECT {SELECT_DUTIES}` (items are stored as a JSON list)."""
+    values = dict(zip(COLUMNS, row))
+    values["items"] = tuple(json.loads(values["items"] or "[]"))
+    return DutyRecord(text=row[len(COLUMNS)] or "", **values)
 
 
 def _column(rec: DutyRecord, name: str):
@@ -165,9 +169,11 @@ def document_duties(doc: Document) -> list[DutyRecord]:
             body = c.text.strip()
             text_start = c.text.index(body) if body else 0
             for h in lead:
-                out.append(DutyRecord(h.unit, h.unit_text, h.level, h.category, h.role, body, c.id, c.article_id,
-                                      doc.id, doc.title, c.citation, doc.status, -1, -1, text_start,
-                                      text_start + len(body), h.clause_id))
+                out.append(DutyRecord(clause_id=c.id, doc_id=doc.id, citation=c.citation, text=c.text,
+                                      unit=h.unit, unit_text=h.unit_text, level=h.level, category=h.category,
+                                      role=h.role, duty=body, article_id=c.article_id, doc_title=doc.title,
+                                      status=doc.status, start=-1, end=-1, duty_start=text_start,
+                                      duty_end=text_start + len(body), via=h.clause_id))
             continue
         lead = []
         seen = set()
@@ -177,9 +183,10 @@ def document_duties(doc: Document) -> list[DutyRecord]:
                 continue
             seen.add(key)
             items = introduced.get(c.id, ()) if _INTRODUCES.search(d.duty) else ()
-            rec = DutyRecord(d.unit, d.unit_text, d.level, d.category, d.role, d.duty, c.id, c.article_id,
-                             doc.id, doc.title, c.citation, doc.status, d.start, d.end, d.duty_start, d.duty_end,
-                             items=items)
+            rec = DutyRecord(clause_id=c.id, doc_id=doc.id, citation=c.citation, text=c.text, unit=d.unit,
+                             unit_text=d.unit_text, level=d.level, category=d.category, role=d.role, duty=d.duty,
+                             article_id=c.article_id, doc_title=doc.title, status=doc.status, start=d.start,
+                             end=d.end, duty_start=d.duty_start, duty_end=d.duty_end, items=items)
             out.append(rec)
             if d.role == HOLDER and _DUTY_LIST.search(d.duty):
                 lead.append(rec)
@@ -261,8 +268,8 @@ class ResponsibilityMap:
             return []
         marks = ",".join("?" * len(roles))
         rows = self._rows(
-            f"SELECT {', '.join(COLUMNS)} FROM duties WHERE unit = ? AND role IN ({marks})"
-            + self._status_sql(include_superseded) + " ORDER BY role != ?, id LIMIT ? OFFSET ?",
+            f"SELECT {SELECT_DUTIES} WHERE unit = ? AND role IN ({marks})"
+            + self._status_sql(include_superseded) + " ORDER BY role != ?, duties.id LIMIT ? OFFSET ?",
             (unit, *roles, HOLDER, limit, offset),
         )
         return [duty_from_row(r) for r in rows]
@@ -279,8 +286,7 @@ class ResponsibilityMap:
         if not clause_ids:
             return []
         marks = ",".join("?" * len(clause_ids))
-        rows = self._rows(f"SELECT {', '.join(COLUMNS)} FROM duties WHERE clause_id IN ({marks}) ORDER BY id",
-                          clause_ids)
+        rows = self._rows(f"SELECT {SELECT_DUTIES} WHERE clause_id IN ({marks}) ORDER BY duties.id", clause_ids)
         order = {cid: i for i, cid in enumerate(clause_ids)}
         return sorted((duty_from_row(r) for r in rows), key=lambda r: order[r.clause_id])
 
@@ -318,12 +324,11 @@ class ResponsibilityMap:
         score = " + ".join(f"(instr({text}, ?) > 0) * {weights[t]!r}" for t in keys)
         any_match = " OR ".join(f"instr({text}, ?) > 0" for _ in keys)
         rows = self._rows(
-            f"SELECT {', '.join(COLUMNS)}, ({score}) AS s, "
-            "COUNT(*) OVER (PARTITION BY clause_id, duty_start, role) AS shared "
-            f"FROM duties WHERE ({any_match})" + status + " LIMIT 5000",
+            f"SELECT ({score}) AS s, COUNT(*) OVER (PARTITION BY clause_id, duty_start, role) AS shared, "
+            f"{SELECT_DUTIES} WHERE ({any_match})" + status + " LIMIT 5000",
             (*keys, *keys),
         )
-        scored = sorted(((float(r[-2]) / math.sqrt(r[-1]), duty_from_row(r[:-2])) for r in rows),
+        scored = sorted(((float(r[0]) / math.sqrt(r[1]), duty_from_row(r[2:])) for r in rows),
                         key=lambda t: (-t[0], t[1].role != HOLDER))
         by_unit: dict[str, dict] = {}
         for s, rec in scored:

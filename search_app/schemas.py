@@ -349,7 +349,8 @@ class SearchOut(BaseModel):
 
 
 class CitedClauseOut(BaseModel):
-    """A cited clause: the one shape every answer, reply and duty cites with (answers.records.CitedClause)."""
+    """A cited clause: the one shape every answer item, reply quotation, reply department and duty cites with
+    (index.records.CitedClause, plus the `url` of the clause on its document page that the HTTP layer adds)."""
 
     clause_id: str
     doc_id: str
@@ -359,6 +360,8 @@ class CitedClauseOut(BaseModel):
 
 
 class AnswerItemOut(CitedClauseOut):
+    """One item of the answer card (text: the sentence or clause shown) and the clause it rests on."""
+
     doc_title: str
     support: float
     unit: Optional[str] = Field(description="「谁负责」问题：负责的部门（其他问题为 null）")
@@ -536,13 +539,9 @@ class HealthOut(BaseModel):
     manifest: dict[str, Any]
 
 
-class DutyOut(BaseModel):
-    """One (department, duty, clause) of the responsibility map."""
+class DutyOut(CitedClauseOut):
+    """One (department, duty, clause) of the responsibility map (text: the clause; the offsets point into it)."""
 
-    clause_id: str
-    doc_id: str
-    citation: str
-    url: str
     unit: str
     unit_text: str
     level: str
@@ -605,16 +604,9 @@ class UnitOut(BaseModel):
     roles: list[RoleDutiesOut] = Field(description="the unit's duties without repeats, by role then document")
 
 
-class QuoteOut(BaseModel):
-    """A clause quoted by a reply draft."""
+class CandidateOut(CitedClauseOut):
+    """A clause the draft may quote (text: the clause, its leading 第X条 dropped) and whether it is quoted."""
 
-    clause_id: str
-    citation: str
-    quote: str
-    url: str
-
-
-class CandidateOut(QuoteOut):
     doc_title: str
     score: float
     support: float
@@ -622,14 +614,13 @@ class CandidateOut(QuoteOut):
     region: str
 
 
-class ReplyUnitOut(BaseModel):
+class ReplyUnitOut(CitedClauseOut):
+    """A department a quoted clause names (text: that clause as the draft quotes it)."""
+
     name: str
     unit_text: str
-    role: str
+    role: str = Field(description="负责 / 协同 / 受理")
     duty: str
-    citation: str
-    clause_id: str
-    url: str
 
 
 class ReplyOut(BaseModel):
@@ -639,10 +630,10 @@ class ReplyOut(BaseModel):
     found: bool
     title: str
     draft: str
-    citations: list[QuoteOut]
+    citations: list[CitedClauseOut] = Field(description="the quoted clauses, then the hotline sentences (text)")
     units: list[ReplyUnitOut]
     unit_names: list[str]
-    channels: list[QuoteOut]
+    channels: list[CitedClauseOut] = Field(description="sentences naming a hotline (text), with their clause")
     candidates: list[CandidateOut]
     threshold: float
 

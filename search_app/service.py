@@ -1,7 +1,7 @@
 """What pages and API share: calls into the KnowledgeBase and the shaping of their results for display/JSON."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import PurePath
 
 from flask import current_app
@@ -11,12 +11,13 @@ from answers.mandates import mandating_sentences
 from answers.terms import supports
 from index.compare import summary as compare_summary
 from index.hit import Filters, Hit
+from index.records import CitedClause
 from ingest.model import LEVELS, Clause, Document
 from ingest.validity import version_label
 from search_app.errors import ApiError, scrub_paths
 from search_app.kb import generation_cache, get_kb, get_ranker
 from search_app.listing import BASIS_SORTS, SEARCH_SORTS, ResultPage, newest_first, page_of, sort_hits
-from search_app.render import clause_url, hit_json, level_rank, status_label
+from search_app.render import clause_url, hit_json, level_rank, linked, status_label
 
 
 
@@ -41,7 +42,7 @@ class BasisGroup:
     status: str
     score: float
     hits: list[Hit]
-    sentences: list[dict] = field(default_factory=list)  # {"text", "citation", "clause_id"}
+    sentences: list[CitedClause] = field(default_factory=list)  # text: a sentence of the clause that mandates
     support: float = 0.0  # best clause's support for the query (answers.terms.clause_support)
 
     @property
@@ -140,9 +141,7 @@ def ask(q: str, k: int, filters: Filters, mode: str) -> AskResult:
 def ask_json(result: AskResult) -> dict:
     data = {"query": result.query}
     data.update(result.answer.to_dict())
-    for group in ("units", "sentences", "clauses", "nearest"):
-        for item in data["answer"].get(group, []):
-            item["url"] = clause_url(item["doc_id"], item["clause_id"])
+    data["answer"] = linked(data["answer"])
     data["results"] = [hit_json(h) for h in result.hits]
     return data
 
@@ -189,7 +188,7 @@ def _basis_groups(q: str, k: int, filters: Filters) -> list[BasisGroup]:
         sentences = []
         for h in hits[:3]:
             for s in mandating_sentences(h.text, q, tokenizer=tokenizer):
-                sentences.append({"text": s, "citation": h.citation, "clause_id": h.clause_id, "doc_id": h.doc_id})
+                sentences.append(CitedClause(clause_id=h.clause_id, doc_id=h.doc_id, citation=h.citation, text=s))
         groups.append(
             BasisGroup(
                 doc_id=first.doc_id,
@@ -221,7 +220,7 @@ def group_json(g: BasisGroup) -> dict:
         "support": round(g.support, 4),
         "supported": g.supported,
         "url": clause_url(g.doc_id),
-        "sentences": [dict(s, url=clause_url(s["doc_id"], s["clause_id"])) for s in g.sentences],
+        "sentences": linked([asdict(s) for s in g.sentences]),
         "results": [hit_json(h) for h in g.hits],
     }
 

@@ -63,9 +63,9 @@
     list.textContent = "";
     citations = [];
     data.citations.forEach(function (c) {
-      var text = c.citation + "：“" + c.quote + "”";
+      var text = c.citation + "：“" + c.text + "”";
       citations.push(text);
-      list.appendChild(item("li", [["span", "citation", c.citation], ["span", "", "：“" + c.quote + "”"]]));
+      list.appendChild(item("li", [["span", "citation", c.citation], ["span", "", "：“" + c.text + "”"]]));
     });
   }
 

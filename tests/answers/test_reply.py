@@ -19,12 +19,12 @@ def test_bullying_draft_quotes_clauses_verbatim(kb, bullying_reply):
     assert r.found and r.citations
     assert r.draft.startswith("您好！")
     for c in r.citations:
-        clause = kb.clause(c["clause_id"])
+        clause = kb.clause(c.clause_id)
         assert clause is not None, c
-        assert c["quote"] and c["quote"] in clause.text, c
-        assert c["citation"] == clause.citation
-        assert f"“{c['quote']}”" in r.draft and c["citation"] in r.draft
-    assert any("欺凌" in c["quote"] for c in r.citations)
+        assert c.text and c.text in clause.text, c
+        assert c.citation == clause.citation
+        assert f"“{c.text}”" in r.draft and c.citation in r.draft
+    assert any("欺凌" in c.text for c in r.citations)
 
 
 def test_bullying_draft_names_units_and_where_to_turn(bullying_reply):
@@ -34,15 +34,15 @@ def test_bullying_draft_names_units_and_where_to_turn(bullying_reply):
     assert "教育部门" in names and len(names) >= 2, names
     assert all(n in bullying_reply.draft for n in names)
     for u in bullying_reply.units:
-        quote = next(c["quote"] for c in bullying_reply.citations if c["clause_id"] == u.clause_id)
-        assert u.duty in quote and u.unit_text in quote
+        quote = next(c.text for c in bullying_reply.citations if c.clause_id == u.clause_id)
+        assert u.text == quote and u.duty in quote and u.unit_text in quote
 
 
 def test_channels_are_found_in_the_corpus_not_hard_coded(kb, bullying_reply):
     assert bullying_reply.channels
-    assert any("12345" in ch["quote"] for ch in bullying_reply.channels)
+    assert any("12345" in ch.text for ch in bullying_reply.channels)
     for ch in bullying_reply.channels:
-        assert ch["quote"] in kb.clause(ch["clause_id"]).text
+        assert ch.text in kb.clause(ch.clause_id).text
 
 
 def test_clause_choice_redraws_without_dropped_clause(kb, ranker, bullying_reply):
@@ -50,10 +50,10 @@ def test_clause_choice_redraws_without_dropped_clause(kb, ranker, bullying_reply
     assert len(selected) >= 2
     dropped = selected[0]
     r = compose_reply(ranker, BULLYING, clause_ids=selected[1:])
-    assert dropped not in [c["clause_id"] for c in r.citations]
-    dropped_quote = next(c.quote for c in bullying_reply.candidates if c.clause_id == dropped)
+    assert dropped not in [c.clause_id for c in r.citations]
+    dropped_quote = next(c.text for c in bullying_reply.candidates if c.clause_id == dropped)
     assert dropped_quote not in r.draft
-    assert [c["clause_id"] for c in r.citations[: len(selected) - 1]] == selected[1:]
+    assert [c.clause_id for c in r.citations[: len(selected) - 1]] == selected[1:]
     assert {c.clause_id for c in r.candidates if c.selected} == set(selected[1:])
 
 
@@ -62,7 +62,7 @@ def test_nothing_clears_threshold_says_so_and_names_units(kb, ranker):
     assert not r.found
     assert NO_BASIS in r.draft and "一、相关规定" not in r.draft
     for c in r.citations:
-        assert c["quote"] in kb.clause(c["clause_id"]).text
+        assert c.text in kb.clause(c.clause_id).text
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "问" * 1001, None, 42])
@@ -82,20 +82,20 @@ def test_docx_opens_and_holds_every_citation(bullying_reply):
     text = _full_text(data)
     assert bullying_reply.title in text and "〔" in text
     for c in bullying_reply.citations:
-        assert c["citation"] in text and c["quote"] in text
+        assert c.citation in text and c.text in text
 
 
 def test_docx_uses_the_edited_draft(bullying_reply):
     text = _full_text(reply_docx(bullying_reply, draft="您好！\n这是经办人修改后的答复正文。"))
     assert "这是经办人修改后的答复正文。" in text
     assert "一、相关规定" not in text.split("引用依据")[0]
-    assert all(c["citation"] in text for c in bullying_reply.citations)
+    assert all(c.citation in text for c in bullying_reply.citations)
 
 
 def test_plain_text_lists_citations(bullying_reply):
     text = plain_text(bullying_reply)
     assert text.startswith(bullying_reply.title) and bullying_reply.draft in text
-    assert all(c["citation"] in text for c in bullying_reply.citations)
+    assert all(c.citation in text for c in bullying_reply.citations)
 
 
 def test_cli_reply_writes_docx_and_txt(kb_dir, tmp_path, capsys):

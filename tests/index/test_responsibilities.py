@@ -22,6 +22,7 @@ def test_online_protection_unit_with_its_clause(kb, rmap):
     assert sh and sh[0].duty.startswith("负责统筹协调本市未成年人网络保护")
     for d in duties[:20]:
         text = kb.clause(d.clause_id).text
+        assert d.text == text  # read from the clauses table: the duties table stores no text
         assert text[d.duty_start:d.duty_end] == d.duty
         assert text[d.start:d.end] == d.unit_text if not d.via else kb.clause(d.via).text.count(d.unit_text)
 
@@ -72,6 +73,29 @@ def test_build_writes_the_map(tmp_path):
         m.close()
 
 
+def test_the_duties_table_keeps_its_columns_and_every_reader_gives_whole_records(kb, rmap):
+    """The stored columns are the table's, in order (an index built before records carried `text` stays readable:
+    no schema change), and the knowledge base reads duties through the one row-to-record function (items a tuple,
+    not the stored JSON, and the clause's text)."""
+    import sqlite3
+    from dataclasses import fields
+
+    from index.responsibilities import COLUMNS
+
+    db = sqlite3.connect(Path(kb.folder) / "kb.sqlite")
+    try:
+        stored = [r[1] for r in db.execute("PRAGMA table_info(duties)")]
+    finally:
+        db.close()
+    assert stored == ["id", *COLUMNS]
+    assert {f.name for f in fields(DutyRecord)} == {*COLUMNS, "text"}
+    [lead] = [r for r in rmap.duties_of("民政部门", limit=2000)
+              if r.citation == "《中华人民共和国未成年人保护法》第九十二条"]
+    [same] = [r for r in kb.duties([lead.clause_id])[lead.clause_id] if (r.unit, r.duty_start) == (lead.unit, lead.duty_start)]
+    assert same == lead and isinstance(same.items, tuple) and len(same.items) == 7
+    assert same.text == kb.clause(lead.clause_id).text
+
+
 def test_missing_table_is_a_clear_error(tmp_path):
     import sqlite3
 
@@ -117,8 +141,10 @@ def test_duty_brings_the_list_it_introduces(rmap):
 
 def test_distinct_keeps_the_longer_overlapping_reading_and_hides_items_under_their_lead():
     def rec(duty, start, end, clause="d#第一条", via="", items=()):
-        return DutyRecord("民政部门", "民政", "", "政府部门", "负责", duty, clause, clause, "d", "示例", "《示例》第一条",
-                          "current", 0, 2, start, end, via, tuple(items))
+        return DutyRecord(clause_id=clause, doc_id="d", citation="《示例》第一条", text="区政府及其民政部门应当设立机构。",
+                          unit="民政部门", unit_text="民政", level="", category="政府部门", role="负责", duty=duty,
+                          article_id=clause, doc_title="示例", status="current", start=0, end=2, duty_start=start,
+                          duty_end=end, via=via, items=tuple(items))
 
     short, long_ = rec("应当设立机构。", 10, 17), rec("区政府及其民政部门应当设立机构。", 0, 17)
     other = rec("应当定期会商。", 18, 25)

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
 
 from policykb.config import Config
 from search_app import create_app
@@ -63,7 +62,7 @@ def test_reply_draws_hotlines_from_the_configured_region_only(kb, kb_dir, tmp_pa
 
     for region in ("上海", "浙江"):
         ranker = Ranker.from_config(kb, Config(region=region))
-        regions = {kb.document(kb.clause(ch["clause_id"]).doc_id, clauses=False).region for ch in channels_for(ranker)}
+        regions = {kb.document(kb.clause(ch.clause_id).doc_id, clauses=False).region for ch in channels_for(ranker)}
         assert regions <= {region, "全国"}, (region, regions)
 
 

@@ -16,8 +16,8 @@ def test_post_reply_shape(kb_client, kb):
     assert data["found"] and "教育部门" in data["unit_names"]  # 公安机关 no longer named (tests/answers/test_reply.py)
     assert {"name", "role", "duty", "citation", "clause_id", "url"} <= set(data["units"][0])
     for c in data["citations"]:
-        assert set(c) == {"citation", "clause_id", "quote", "url"}
-        assert c["quote"] in kb.clause(c["clause_id"]).text
+        assert set(c) == {"clause_id", "doc_id", "citation", "text", "url"}
+        assert c["text"] in kb.clause(c["clause_id"]).text
     assert sum(c["selected"] for c in data["candidates"]) >= 1
 
 
