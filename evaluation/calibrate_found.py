@@ -24,7 +24,7 @@ import numpy as np
 
 from answers.found import FEATURES, FOUND_FILE, FoundModel, found_features
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, read_jsonl
-from evaluation.train_ranker import FOLDS, bucket, groups_of, with_prior
+from evaluation.train_ranker import FOLDS, bucket, groups_of
 from index.ranking.ltr import FEATURES as RANK_FEATURES
 from index.ranking.query import QUESTION_TYPES
 
@@ -63,19 +63,17 @@ def pool_examples(work: Path) -> list[tuple[str, dict, int]]:
 
     folds = [lightgbm.Booster(model_str=(work / "folds" / f"fold{f}.txt").read_text(encoding="utf-8"))
              for f in range(FOLDS)]
-    priors = [json.loads((work / "folds" / f"fold{f}.prior.json").read_text(encoding="utf-8")) for f in range(FOLDS)]
     out = []
     for path in sorted(work.glob("*.npz")):
         if path.name.startswith("real_blind"):
             continue  # the blind split is never used for a choice
-        data = dict(np.load(path, allow_pickle=False))
+        data = np.load(path, allow_pickle=False)
         start = 0
         for size in groups_of(data["qid"]):
             sl = slice(start, start + size)
             start += size
             qid = str(data["qid"][sl][0])
-            fold = bucket(qid)
-            scores = folds[fold].predict(with_prior({k: v[sl] for k, v in data.items()}, priors[fold])["x"])
+            scores = folds[bucket(qid)].predict(data["x"][sl])
             feats, label = from_pool(data["x"][sl], data["y"][sl], data["support"][sl], scores)
             out.append((f"{path.stem}:{qid}", feats, label))
     return out

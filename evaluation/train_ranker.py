@@ -28,7 +28,7 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
-from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE, blend, prior_keys
+from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE, blend
 from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
@@ -61,7 +61,7 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path) ->
         return {k: data[k] for k in data.files}
     from answers.terms import alternatives, clause_support, content_terms
 
-    xs, ys, lin, qids, sup, keys = [], [], [], [], [], []
+    xs, ys, lin, qids, sup = [], [], [], [], []
     t0 = time.time()
     for n, q in enumerate(questions, 1):
         if not q.get("answers"):
@@ -80,13 +80,11 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path) ->
             lin.append(linear[id(h)])
             qids.append(q["id"])
             sup.append(clause_support(terms, h, alts))
-            keys.append(prior_keys(h))
         if n % 50 == 0:
             print(f"  {cache.stem}: {n}/{len(questions)} questions, {time.time() - t0:.0f}s", file=sys.stderr)
     data = {"x": np.asarray(xs, dtype=np.float32).reshape(-1, len(FEATURES)), "y": np.asarray(ys, dtype=np.int32),
             "linear": np.asarray(lin, dtype=np.float64), "qid": np.asarray(qids),
-            "support": np.asarray(sup, dtype=np.float32),
-            "doc_key": np.asarray([k[0] for k in keys], dtype=str), "art_key": np.asarray([k[1] for k in keys], dtype=str)}
+            "support": np.asarray(sup, dtype=np.float32)}
     tmp = cache.with_suffix(".tmp.npz")
     np.savez(tmp, **data)
     tmp.replace(cache)
@@ -152,48 +150,8 @@ def metrics(scores: np.ndarray, y: np.ndarray, qid: np.ndarray) -> tuple[float, 
 
 
 def concat(sets: dict[str, dict]) -> dict:
-    keys = [k for k in ("x", "y", "linear", "qid", "support", "w", "doc_key", "art_key")
-            if all(k in d for d in sets.values())]
+    keys = [k for k in ("x", "y", "linear", "qid", "support", "w") if all(k in d for d in sets.values())]
     return {k: np.concatenate([d[k] for d in sets.values()]) for k in keys}
-
-
-def prior_of(data: dict) -> dict[str, dict[str, set]]:
-    """The consultation prior of some training rows: per document key and per article key, the questions one of
-    its candidates answered (rows with y = 1; a question counts once however many sets hold it)."""
-    docs: dict[str, set] = {}
-    articles: dict[str, set] = {}
-    for q, y, d, a in zip(data["qid"].tolist(), data["y"].tolist(), data["doc_key"].tolist(),
-                          data["art_key"].tolist()):
-        if y:
-            docs.setdefault(d, set()).add(q)
-            if a:
-                articles.setdefault(a, set()).add(q)
-    return {"docs": docs, "articles": articles}
-
-
-def prior_counts(prior: dict[str, dict[str, set]]) -> dict[str, dict[str, int]]:
-    """The prior as the model file keeps it (index.ranking.ltr.prior_values reads it): counts of questions."""
-    return {kind: {k: len(v) for k, v in sorted(keyed.items())} for kind, keyed in prior.items()}
-
-
-def _count(questions, q: str) -> int:
-    """Questions of a prior entry other than q (an entry is a set of question ids, or a saved count)."""
-    if isinstance(questions, int):
-        return questions
-    return len(questions) - (q in questions)
-
-
-def with_prior(d: dict, prior: dict[str, dict]) -> dict:
-    """The set with its asked_doc / asked_article columns filled from `prior` (prior_of, or saved prior_counts),
-    each row leaving its own question out: a training question must not see its own answer in the prior, as a new
-    question cannot."""
-    x = d["x"].copy()
-    cd, ca = FEATURES.index("asked_doc"), FEATURES.index("asked_article")
-    docs, articles = prior["docs"], prior["articles"]
-    for i, (q, dk, ak) in enumerate(zip(d["qid"].tolist(), d["doc_key"].tolist(), d["art_key"].tolist())):
-        x[i, cd] = np.log1p(_count(docs.get(dk, 0), q))
-        x[i, ca] = np.log1p(_count(articles.get(ak, 0), q)) if ak else 0.0
-    return {**d, "x": x}
 
 
 def cv_predictions(sets: dict[str, dict], features: tuple[str, ...], params: dict | None = None,
@@ -210,19 +168,15 @@ def cv_predictions(sets: dict[str, dict], features: tuple[str, ...], params: dic
     for f in range(FOLDS):
         train_parts = {name: {k: v[folds[name] != f] for k, v in d.items()} for name, d in sets.items()
                        if train_on is None or name in train_on}
-        prior = prior_of(concat(train_parts))
-        all_train = with_prior(concat(train_parts), prior)
+        all_train = concat(train_parts)
         booster = train(all_train["x"], all_train["y"], all_train["qid"], features, rounds, params, all_train.get("w"))
         if save is not None:
             save.mkdir(parents=True, exist_ok=True)
             (save / f"fold{f}.txt").write_text(booster.model_to_string(), encoding="utf-8")
-            (save / f"fold{f}.prior.json").write_text(json.dumps(prior_counts(prior), ensure_ascii=False),
-                                                      encoding="utf-8")
         for name, d in sets.items():
             mask = folds[name] == f
             if mask.any():
-                part = with_prior({k: v[mask] for k, v in d.items()}, prior)
-                preds[name][mask] = booster.predict(part["x"][:, cols], num_threads=1)
+                preds[name][mask] = booster.predict(d["x"][mask][:, cols], num_threads=1)
     return preds
 
 
@@ -308,10 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(row(f"learned −{group}", cross_validate(sets, kept)))
             with ablation.open("a", encoding="utf-8") as fh:
                 fh.write(lines[-1] + "\n")
-    prior = prior_of(concat(sets))
-    data = with_prior(concat(sets), prior)
+    data = concat(sets)
     booster = train(data["x"], data["y"], data["qid"], FEATURES)
-    blind = with_prior(blind, prior)
     bl = metrics(booster.predict(blind["x"]), blind["y"], blind["qid"])
     bl_lin = metrics(blind["linear"], blind["y"], blind["qid"])
     report = [
@@ -336,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         meta = {"features": list(FEATURES), "fingerprint": fingerprint, "provenance": provenance, "params": PARAMS,
                 "rounds": ROUNDS, "cv": {n: {"MRR@10": round(v[0], 4), "R@5": round(v[1], 4), "questions": v[2]}
                                          for n, v in full.items()},
-                "blind_real_dev_B": {"MRR@10": round(bl[0], 4), "R@5": round(bl[1], 4), "questions": bl[2]},
-                "prior": prior_counts(prior)}
+                "blind_real_dev_B": {"MRR@10": round(bl[0], 4), "R@5": round(bl[1], 4), "questions": bl[2]}}
         META_FILE.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"wrote {MODEL_FILE} and {META_FILE} (fingerprint {fingerprint})")
     return 0

@@ -24,7 +24,6 @@ from index.hit import Hit
 from index.ranking.query import QUESTION_TYPES, QueryAnalysis
 from ingest.model import LEVELS, NATIONAL
 from ingest.numerals import cn_to_int
-from ingest.versions import chain_key
 
 DATA = Path(__file__).resolve().parent / "data"
 MODEL_FILE = DATA / "ltr.txt"
@@ -43,7 +42,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "citations": ("cited", "article_cited"),
     "generality": ("article_no", "article_len"),
     "doc_support": ("doc_share",),
-    "consultations": ("asked_doc", "asked_article"),
 }
 FEATURES: tuple[str, ...] = tuple(f for group in GROUPS.values() for f in group)
 _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千0-9]+)条")
@@ -61,23 +59,6 @@ def article_number(hit: Hit) -> float:
     return math.nan
 
 
-def prior_keys(hit: Hit) -> tuple[str, str]:
-    """(document key, article key) under which the consultation prior counts a candidate: the version chain's title
-    key and, for a numbered article, that key with the article's number (the same article in every version)."""
-    doc = chain_key(hit.doc_title)
-    number = article_number(hit)
-    return doc, (f"{doc}#{int(number)}" if not math.isnan(number) else "")
-
-
-def prior_values(keys: list[tuple[str, str]], prior: dict | None) -> list[tuple[float, float]]:
-    """(asked_doc, asked_article) per candidate: log(1 + how many training questions a clause of that document /
-    that article answered), the prior of what people ask about; NaN without a prior."""
-    if prior is None:
-        return [(math.nan, math.nan)] * len(keys)
-    docs, articles = prior.get("docs", {}), prior.get("articles", {})
-    return [(math.log1p(docs.get(d, 0)), math.log1p(articles.get(a, 0)) if a else 0.0) for d, a in keys]
-
-
 def _rel(values: list[float]) -> list[float]:
     """Each value over the largest (NaN stays NaN)."""
     finite = [v for v in values if not math.isnan(v)]
@@ -86,12 +67,10 @@ def _rel(values: list[float]) -> list[float]:
 
 
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
-                   cited: list[int], grams: set[str], article_cited: list[int] | None = None,
-                   prior: dict | None = None) -> np.ndarray:
+                   cited: list[int], grams: set[str], article_cited: list[int] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
     (None: no dense signal), `cited`: how many documents cite each candidate's document, `article_cited`: how many
-    clauses of other documents cite its article, `grams`: the query's bigrams (index.ranking.rerank.bigrams),
-    `prior`: the model's consultation prior (LearnedModel.prior; None: NaN, filled in by training per fold)."""
+    clauses of other documents cite its article, `grams`: the query's bigrams (index.ranking.rerank.bigrams)."""
     from index.ranking.rerank import coverage, features as signal_features
 
     n = len(hits)
@@ -114,7 +93,6 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
         per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
     level_of = {lv: i for i, lv in enumerate(LEVELS)}
     qtype = float(QUESTION_TYPES.index(analysis.qtype)) if analysis.qtype in QUESTION_TYPES else nan
-    consulted = prior_values([prior_keys(h) for h in hits], prior)
     rows = []
     for i, h in enumerate(hits):
         text = h.article_text or h.text
@@ -133,7 +111,6 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
             math.log1p(cited[i]), math.log1p(article_cited[i]),
             article_number(h), math.log1p(len(text)),
             per_doc[h.doc_id] / n,
-            *consulted[i],
         ])
     return np.asarray(rows, dtype=np.float32)
 
@@ -167,12 +144,6 @@ class LearnedModel:
     def blend_weight(self) -> float:
         """The linear rerank's share in the final order (ltr.json "blend"; 0: the learned order alone)."""
         return float(self.meta.get("blend", 0.0))
-
-    @property
-    def prior(self) -> dict | None:
-        """The consultation prior trained with the model (ltr.json "prior": {"docs", "articles"} counts of training
-        questions answered), or None for a model without the asked_* features."""
-        return self.meta.get("prior")
 
     @property
     def fingerprint(self) -> str:

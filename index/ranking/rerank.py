@@ -267,8 +267,7 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
     cited = [kb.citation_count(h.doc_id) for h in hits]
     article_cited = [kb.article_citation_count(h.article_id) for h in hits]
     grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
-    prior = options.model.prior if options.model is not None else None
-    return feature_matrix(analysis, hits, dense, options.region, cited, grams, article_cited, prior)
+    return feature_matrix(analysis, hits, dense, options.region, cited, grams, article_cited)
 
 
 def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:

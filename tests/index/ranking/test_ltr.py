@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from index.hit import Hit
-from index.ranking.ltr import FEATURES, GROUPS, article_number, load_model, prior_keys, prior_values
+from index.ranking.ltr import FEATURES, GROUPS, article_number, load_model
 from index.ranking.rerank import LEARNED, PipelineOptions, candidate_matrix, candidates
 
 
-def _hit(locator, title="某法"):
-    return Hit(clause_id="d#x", doc_id="d", doc_title=title, citation="《某法》", locator=locator, text="t",
+def _hit(locator):
+    return Hit(clause_id="d#x", doc_id="d", doc_title="某法", citation="《某法》", locator=locator, text="t",
                article_id=None, article_text="t", level="法律", region="全国", issuer="", date=None,
                status="current", score=1.0)
 
@@ -20,16 +20,6 @@ def test_article_number_reads_chinese_numerals():
     assert article_number(_hit(("第四章", "第四十一条", "第一款"))) == 41
     assert article_number(_hit(("第一千零四十七条",))) == 1047
     assert math.isnan(article_number(_hit(("三、", "一是"))))
-
-
-def test_consultation_prior_keys_ignore_versions_and_count_questions():
-    old, new = _hit(("第七条",), "中华人民共和国劳动合同法"), _hit(("第二章", "第七条", "第一款"), "劳动合同法")
-    assert prior_keys(old) == prior_keys(new) == ("劳动合同法", "劳动合同法#7")
-    assert prior_keys(_hit(("三、",)))[1] == ""  # an unnumbered paragraph has no article key
-    prior = {"docs": {"劳动合同法": 3}, "articles": {"劳动合同法#7": 1}}
-    keys = [prior_keys(new), ("某法", "某法#2"), ("某法", "")]
-    assert prior_values(keys, prior) == [(math.log1p(3), math.log1p(1)), (0.0, 0.0), (0.0, 0.0)]
-    assert all(math.isnan(v) for pair in prior_values(keys, None) for v in pair)  # no prior: missing, not zero
 
 
 def test_groups_cover_every_feature_once():
