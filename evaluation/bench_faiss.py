@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     n, dim = base.shape
     bits = np.packbits(allowed, bitorder="little") if allowed is not None else None  # as DenseRetriever.search
     sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits)) if allowed is not None else None
-    print(f"{n:,} {what} (dim {dim}), {nq} held-out queries, k=10, {args.threads} query thread(s), "
+    print(f"{n:,} {what} (dim {dim}), {nq} {'' if allowed is not None else 'held-out '}queries, k=10, {args.threads} query thread(s), "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
     flat = faiss.IndexFlatIP(dim)
     flat.add(base)
