@@ -277,6 +277,7 @@ def _write_folder(index_dir: Path, plan: VectorPlan, vectors: np.ndarray, name: 
             "embedded": report.embedded,
             "reused_vectors": report.passages - report.embedded,
             "vectors_added_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "counts": {**manifest.get("counts", {}), "vectors": int(dense.size)},
         })
         write_manifest(folder, manifest)
     except BaseException:

@@ -54,6 +54,7 @@ def test_embed_adds_vectors_reusing_the_bm25_part(small_corpus, tmp_path, gt_mod
 
     kb = KnowledgeBase.open(index_dir, embedder=spec)
     assert kb.has_vectors and kb.manifest["embedder"] == spec_name(spec)
+    assert kb.manifest["counts"]["vectors"] == kb.dense.size >= report.distinct > 0  # not phase one's 0
     hit = kb.search("携带未满四周岁的儿童乘坐家庭乘用车，应当配备并正确使用儿童安全座椅", k=1, mode="dense")[0]
     assert "安全座椅" in hit.text  # (an English model: the near-verbatim text finds its passage)
     # the vectors are those of the model for each passage's indexed text
