@@ -50,7 +50,7 @@ def configurations(names: list[str] | None = None, dense: bool = True, rescorer=
     table.append(Configuration("best-linear", "best", linear))  # the hand-weighted rerank it replaces
     # Query/candidate switches under the learned ranker; reranking signals under the linear rerank (the learned
     # ranker's feature ablation needs a retrain: evaluation/train_ranker.py reports it).
-    table += [Configuration(f"best -{x}", "best", best.without(x)) for x in SWITCHES + ("mined",)]
+    table += [Configuration(f"best -{x}", "best", best.without(x)) for x in SWITCHES + ("mined", "adapted")]
     if rescorer is not None and not dense:
         table.append(Configuration("best -dense", "best", best.without("dense")))
     table += [Configuration(f"best-linear -{x}", "best", linear.without(x)) for x in improvements if x in SIGNALS]
