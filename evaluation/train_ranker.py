@@ -1,7 +1,7 @@
 """Train the learned ranker (index/ranking/ltr.py): LightGBM lambdarank over the candidates of real questions.
 
 usage: python -m evaluation.train_ranker --index-a DIR --index-b DIR [--cache-dir DIR] [--work DIR] [--no-save]
-       [--ablation]
+       [--ablation] [--lexical]
 
 Training data: dev (49) and our written held-out sets 1–5 over corpus A (workplan + related, with vectors) and over
 corpus B (+ all laws), and the real_dev training folds over B. Training on child-protection pools over B too was
@@ -28,7 +28,8 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
-from index.ranking.ltr import FEATURES, GROUPS, META_FILE, MODEL_FILE, blend
+from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE,
+                               blend)
 from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
@@ -215,9 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--work", type=Path, default=REPO / "data" / "ltr_work", help="feature cache (resumable)")
     p.add_argument("--no-save", action="store_true", help="report only; keep the model files as they are")
+    p.add_argument("--lexical", action="store_true",
+                   help="train the model for indexes without vectors (ltr_lexical.*): --index-b must be BM25-only")
     p.add_argument("--ablation", action="store_true",
                    help="also cross-validate with each feature group left out (evaluation/results/ltr_ablation.md)")
     args = p.parse_args(argv)
+    model_file, meta_file = (LEXICAL_MODEL_FILE, LEXICAL_META_FILE) if args.lexical else (MODEL_FILE, META_FILE)
     args.work.mkdir(parents=True, exist_ok=True)
     region = Config.from_env().region
     real_train, real_blind = real_dev_split(read_jsonl(REAL_DEV))
@@ -228,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     blind = None
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
+        if args.lexical and label == "B" and kb.has_vectors:
+            print(f"train_ranker: --lexical needs a BM25-only --index-b; {index} has vectors", file=sys.stderr)
+            return 2
         adapter = load_adapter(kb.manifest.get("embedder", "")) if kb.has_vectors else None
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
                                   adapter=adapter)
@@ -255,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     out = REPO / "evaluation" / "results"
     out.mkdir(parents=True, exist_ok=True)
     if args.ablation:  # one retrain per left-out group; each row is written as soon as it is known
-        ablation = out / "ltr_ablation.md"
+        ablation = out / f"ltr_ablation{'_lexical' if args.lexical else ''}.md"
         ablation.write_text("\n".join(lines) + "\n", encoding="utf-8")
         for group, names in GROUPS.items():
             kept = tuple(f for f in FEATURES if f not in names)
@@ -279,18 +286,18 @@ def main(argv: list[str] | None = None) -> int:
     report += ["Feature importance (gain): " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(gain.items(), key=lambda kv: -kv[1])), ""]
     text = "\n".join(report)
     print(text)
-    (out / "ltr_train.md").write_text(text, encoding="utf-8")
+    (out / f"ltr_train{'_lexical' if args.lexical else ''}.md").write_text(text, encoding="utf-8")
     if not args.no_save:
         fingerprint = hashlib.sha256(json.dumps({"features": FEATURES, "params": PARAMS, "rounds": ROUNDS,
                                                  **provenance}, sort_keys=True).encode()).hexdigest()[:16]
-        MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
-        MODEL_FILE.write_text(booster.model_to_string(), encoding="utf-8")
+        model_file.parent.mkdir(parents=True, exist_ok=True)
+        model_file.write_text(booster.model_to_string(), encoding="utf-8")
         meta = {"features": list(FEATURES), "fingerprint": fingerprint, "provenance": provenance, "params": PARAMS,
                 "rounds": ROUNDS, "cv": {n: {"MRR@10": round(v[0], 4), "R@5": round(v[1], 4), "questions": v[2]}
                                          for n, v in full.items()},
                 "blind_real_dev_B": {"MRR@10": round(bl[0], 4), "R@5": round(bl[1], 4), "questions": bl[2]}}
-        META_FILE.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        print(f"wrote {MODEL_FILE} and {META_FILE} (fingerprint {fingerprint})")
+        meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"wrote {model_file} and {meta_file} (fingerprint {fingerprint})")
     return 0
 
 

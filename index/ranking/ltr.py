@@ -8,7 +8,9 @@ position in its law (general provisions come first), the question type. A missin
 rescorer: no dense score) is NaN, which the trees route on their own.
 
 The model file (index/ranking/data/ltr.txt + ltr.json: feature names, training fingerprint, cross-validated
-figures) is package data, rebuilt by `python -m evaluation.train_ranker`.
+figures) is package data, rebuilt by `python -m evaluation.train_ranker`; a second model (ltr_lexical.*) serves
+indexes without vectors, on which the first, trained where every candidate has a dense score, ranks worse than the
+hand-weighted rerank.
 """
 from __future__ import annotations
 
@@ -26,8 +28,12 @@ from ingest.model import LEVELS, NATIONAL
 from ingest.numerals import cn_to_int
 
 DATA = Path(__file__).resolve().parent / "data"
-MODEL_FILE = DATA / "ltr.txt"
+MODEL_FILE = DATA / "ltr.txt"  # trained on candidate pools of indexes with vectors (dense features present)
 META_FILE = DATA / "ltr.json"
+# trained on BM25-only pools of corpus B (dense features missing): for an index built with --embedder none, or one
+# still in phase one of a two-phase build (`python -m evaluation.train_ranker --lexical`)
+LEXICAL_MODEL_FILE = DATA / "ltr_lexical.txt"
+LEXICAL_META_FILE = DATA / "ltr_lexical.json"
 
 # Feature groups (the ablation of evaluation/train_ranker.py drops one group at a time).
 GROUPS: dict[str, tuple[str, ...]] = {

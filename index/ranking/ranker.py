@@ -9,7 +9,7 @@ from index.errors import QueryError, QueryTooLongError
 from index.fusion import FusionConfig
 from index.hit import Filters, Hit
 from index.ranking.adapter import QueryAdapter, load_adapter
-from index.ranking.ltr import LearnedModel, load_model
+from index.ranking.ltr import LEXICAL_META_FILE, LEXICAL_MODEL_FILE, LearnedModel, load_model
 from index.ranking.query import check_region, load_mined
 from index.ranking.rerank import PipelineOptions, search_best
 
@@ -59,6 +59,7 @@ class Ranker:
     max_query_chars: int
     options: PipelineOptions = field(default_factory=PipelineOptions)
     model: LearnedModel | None = field(default=None, compare=False)  # default: the trained model (package data)
+    lexical_model: LearnedModel | None = field(default=None, compare=False)  # default: the one for BM25-only indexes
     mined_terms: dict | None = field(default=None, compare=False)  # default: the mined terms (package data)
     adapter: QueryAdapter | None = field(default=None, compare=False)  # default: the packaged one, if fitted for
     #                                                                   the index's embedder (else none)
@@ -67,6 +68,8 @@ class Ranker:
         check_region(self.region)
         if self.model is None:
             self.model = load_model()
+        if self.lexical_model is None:
+            self.lexical_model = load_model(LEXICAL_MODEL_FILE, LEXICAL_META_FILE)
         if self.mined_terms is None:
             self.mined_terms = {w: tuple(ts) for w, ts in load_mined().items()}
         if self.adapter is None:
@@ -104,8 +107,9 @@ class Ranker:
         options = options or self.options
         if not options.region:
             options = replace(options, region=self.region)
-        if options.learned and options.model is None and self.model is not None:
-            options = replace(options, model=self.model)
+        model = self.model if self.kb.has_vectors else self.lexical_model  # has_vectors changes on live reload
+        if options.learned and options.model is None and model is not None:
+            options = replace(options, model=model)
         if options.mined and options.mined_terms is None:
             options = replace(options, mined_terms=self.mined_terms)
         if options.adapted and options.adapter is None and self.adapter is not None:

@@ -46,6 +46,7 @@ def test_citation_prior_counts_citing_documents(kb):
 
 
 def test_ranker_orders_by_the_trained_model(ranker):
+    assert ranker.pipeline().model is ranker.model  # the index has vectors
     assert ranker.model is not None and ranker.model.fingerprint
     hits = ranker.search("娃网瘾太重，想找专业机构帮忙戒，归哪个部门管？", k=10)
     assert [h.ranks[LEARNED] for h in hits] == list(range(1, 11))
@@ -62,3 +63,18 @@ def test_model_with_unknown_features_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no_such_feature"):
         load_model(model, meta)
     assert load_model(tmp_path / "absent.txt", meta) is None
+
+
+def test_an_index_without_vectors_is_ranked_by_the_lexical_model(tmp_path, small_corpus):
+    from index.build import build_index
+    from index.kb import KnowledgeBase
+    from index.ranking.ranker import Ranker
+
+    build_index([small_corpus], tmp_path / "kb", embedder="none")
+    kb = KnowledgeBase.open(tmp_path / "kb")
+    try:
+        ranker = Ranker(kb, "上海", 500)
+        assert ranker.lexical_model is not None and ranker.lexical_model.fingerprint != ranker.model.fingerprint
+        assert ranker.pipeline().model is ranker.lexical_model  # dense features would all be missing here
+    finally:
+        kb.close()
