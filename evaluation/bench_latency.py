@@ -4,7 +4,7 @@
 
 The server (the real `policykb serve`) gets a fresh, empty cache folder, so every question is embedded on request
 (a repeated question would hide that cost). For each question, in turn: the bare embedding time of that question
-in this process (the bundled embedder, not cached), then one GET /api/search per mode — side by side, so the noise
+in this process (the index's own embedder, not cached), then one GET /api/search per mode — side by side, so the noise
 of a shared machine hits all columns alike. Prints p50/p95 per column and the ratio p50(search)/p50(embedding).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from evaluation.bench_load import fetch
 from evaluation.scoring import REPO, percentile
 from policykb.commands.serve import launched
+from policykb.config import Config
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
 
@@ -41,8 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     from index.embedders import make_embedder
     from index.layout import read_manifest
 
-    has_vectors = read_manifest(args.index).get("embedder") != "none"
-    model = make_embedder("bundled") if has_vectors else None
+    manifest = read_manifest(args.index)
+    has_vectors = manifest.get("embedder") != "none"
+    # the engine the index was embedded with (the server embeds its queries with it): bundled, onnx or st:…
+    model = make_embedder(manifest.get("embedder_spec") or "bundled", Config.from_env().cache_dir) if has_vectors else None
     times: dict[str, list[float]] = {"embedding": [], **{m: [] for m in modes}}
     errors = 0
     with ExitStack() as stack:
