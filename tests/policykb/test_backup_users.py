@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 from index.build import build_index

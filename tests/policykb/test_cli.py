@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from policykb.cli import build_parser, main
+from policykb.cli import main
 from policykb.config import Config
 
 

@@ -2,7 +2,6 @@
 app's, /metrics and the JSON access log, and a kill -9 during an upload-triggered build loses nothing."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -10,7 +9,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 

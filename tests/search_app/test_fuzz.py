@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search_app import create_app
-from tests.conftest import bearer, make_config
+from tests.conftest import bearer
 
 GET_ENDPOINTS = ["/api/search", "/api/ask", "/api/basis", "/api/documents", "/api/units", "/healthz",
                  "/api/documents/示例省校园安全办法@2021-09-01/compare", "/search", "/ask", "/basis", "/documents",

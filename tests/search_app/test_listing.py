@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from search_app.listing import ResultPage, newest_first, page_of, sort_hits
+from search_app.listing import ResultPage, newest_first, page_of
 from tests.search_app.test_api import error_of
 
 LAW = "上海市未成年人保护条例@2024-12-31"
