@@ -1,6 +1,7 @@
 """Fit a linear query adapter for the dense retriever from (question, gold clause) pairs, and measure it.
 
 usage: python -m evaluation.fit_adapter --index DIR [--cache-dir DIR] [--lambdas 1,3,10,30,100] [--save LAMBDA]
+       [--folds-out DIR]
 
 The passages were embedded once, zero-shot; a new model would mean re-embedding all of them. A query-side map
 W (384 x 384) needs no re-embedding: it moves a question's vector towards the vectors of the clauses that answer
@@ -77,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--lambdas", default="1,3,10,30,100")
     p.add_argument("--save", type=float, default=None, metavar="LAMBDA", help="write the adapter fitted with LAMBDA")
+    p.add_argument("--folds-out", type=Path, default=None, metavar="DIR",
+                   help="with --save: also write adapter_fold<k>.npz, fitted without fold k (for train_ranker "
+                        "--fold-adapters)")
     args = p.parse_args(argv)
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
     if not kb.has_vectors:
@@ -130,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
         save_adapter(fit_adapter(q_train, p_train, args.save), kb.manifest.get("embedder", ""), args.save,
                      len(train), ADAPTER_FILE)
         print(f"wrote {ADAPTER_FILE} (lambda {args.save:g}, {len(train)} questions)")
+        if args.folds_out is not None:
+            for f in range(FOLDS):
+                keep = folds != f
+                save_adapter(fit_adapter(q_train[keep], p_train[keep], args.save), kb.manifest.get("embedder", ""),
+                             args.save, int(keep.sum()), args.folds_out / f"adapter_fold{f}.npz")
+            print(f"wrote {FOLDS} fold adapters to {args.folds_out}")
     return 0
 
 

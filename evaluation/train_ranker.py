@@ -22,6 +22,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +56,12 @@ def real_dev_split(questions: list[dict]) -> tuple[list[dict], list[dict]]:
     return train, blind
 
 
-def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path) -> dict:
-    """Features, labels and the linear rerank's score of every candidate of every answerable question (cached)."""
+def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
+            fold_adapters: list | None = None) -> dict:
+    """Features, labels and the linear rerank's score of every candidate of every answerable question (cached).
+    `fold_adapters`: query adapters fitted without each fold (evaluation/fit_adapter.py --folds-out); a question's
+    candidates are then drawn with the adapter that never saw it, so its dense features are those of a new question
+    (the packaged adapter was fitted on every training question and flatters them)."""
     if cache.is_file():
         data = np.load(cache, allow_pickle=False)
         return {k: data[k] for k in data.files}
@@ -67,6 +72,8 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path) ->
     for n, q in enumerate(questions, 1):
         if not q.get("answers"):
             continue
+        if fold_adapters is not None:
+            options = replace(options, adapter=fold_adapters[bucket(q["id"])])
         analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
             continue
@@ -216,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--work", type=Path, default=REPO / "data" / "ltr_work", help="feature cache (resumable)")
     p.add_argument("--no-save", action="store_true", help="report only; keep the model files as they are")
+    p.add_argument("--fold-adapters", type=Path, default=None, metavar="DIR",
+                   help="query adapters fitted without each fold (fit_adapter --folds-out DIR): training pools are "
+                        "drawn out of fold")
     p.add_argument("--lexical", action="store_true",
                    help="train the model for indexes without vectors (ltr_lexical.*): --index-b must be BM25-only")
     p.add_argument("--ablation", action="store_true",
@@ -236,16 +246,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"train_ranker: --lexical needs a BM25-only --index-b; {index} has vectors", file=sys.stderr)
             return 2
         adapter = load_adapter(kb.manifest.get("embedder", "")) if kb.has_vectors else None
+        folds = None
+        if adapter is not None and args.fold_adapters is not None:
+            folds = [load_adapter(kb.manifest.get("embedder", ""), args.fold_adapters / f"adapter_fold{f}.npz")
+                     for f in range(FOLDS)]
+            if any(a is None for a in folds):
+                print(f"train_ranker: --fold-adapters {args.fold_adapters}: adapter_fold0..{FOLDS - 1}.npz for this "
+                      "model are missing (python -m evaluation.fit_adapter --folds-out DIR)", file=sys.stderr)
+                return 2
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
                                   adapter=adapter)
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
-              + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else ""))
+              + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else "")
+              + ("oof" if folds else ""))
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
-            sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_{label}_{fp}.npz")
+            sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_{label}_{fp}.npz",
+                                              folds)
             provenance[name] = file_hash(path)
         if label == "B":
-            sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / f"real_train_B_{fp}.npz")
+            sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / f"real_train_B_{fp}.npz", folds)
             blind = collect(kb, real_blind, options, args.work / f"real_blind_B_{fp}.npz")
             provenance["real_dev"] = file_hash(REAL_DEV)
     lines = ["| features | " + " | ".join(f"{n} MRR@10 / R@5" for n in sets) + " |",
