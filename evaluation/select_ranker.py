@@ -29,9 +29,9 @@ from evaluation.train_ranker import PARAMS, ROUNDS, blended, cv_predictions, met
 from index.ranking.ltr import FEATURES
 
 SETS = ("dev", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5")
-REGULARISATION = {
-    "previous": ({}, ROUNDS),
-    "regularised": ({"num_leaves": 7, "min_data_in_leaf": 100, "lambda_l2": 10.0}, 80),
+REGULARISATION = {  # relative to train_ranker.PARAMS (the regularised trees since the out-of-fold selection)
+    "previous": ({"num_leaves": 15, "min_data_in_leaf": 20, "lambda_l2": 0.0}, 150),
+    "regularised": ({}, ROUNDS),
 }
 BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 DATA = {"A+real": ("A",), "A+B+real": ("A", "B")}
