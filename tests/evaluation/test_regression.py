@@ -10,10 +10,11 @@ from tests.evaluation.test_scoring import load_reference
 
 # Measured with `policykb eval` on this corpus (README, Evaluation); the test allows a small tolerance for
 # floating-point / library drift, not for a real regression.
-# (dev, workplan + related, bundled embedder, learned ranker: best R@5 1.000, MRR@10 0.974 — dev is part of the
-# ranker's training data, so this guards the pipeline, it does not measure it; the per-type floor is the linear
-# rerank's old one.)
-FLOOR = {"R@5": 1.0, "MRR@10": 0.974, "per_type_R@5": 0.875}
+# (dev, workplan + related, bundled embedder, learned ranker + query adapter: best R@5 0.978, MRR@10 0.906 — dev
+# is part of the ranker's training data, so this guards the pipeline, it does not measure it. Re-recorded for the
+# ranker trained on out-of-fold adapter pools with kind-balanced, regularised trees (was 1.000 / 0.974 for the first
+# round's model, whose pools flattered dense features); the per-type floor is the linear rerank's old one.)
+FLOOR = {"R@5": 0.978, "MRR@10": 0.906, "per_type_R@5": 0.875}
 TOLERANCE = 0.02
 
 
