@@ -9,7 +9,8 @@ Random normalised 384-d vectors are the hard case for a graph index (no cluster 
 easier. Queries are 1,000 held-out vectors of the same set, searched one at a time (as the server does) on the
 thread count given. With --questions (and --index), the queries are those questions embedded as queries, and each is
 searched as the product searches: restricted to the texts binding the user (current versions of national law and
-the region's rules, a FAISS ID selector), recall against exact search under the same restriction. Prints Markdown tables; the machine is shared, so latencies are upper bounds.
+the region's rules, a FAISS bitmap selector), recall against exact search under the same restriction. Prints
+Markdown tables; the machine is shared, so latencies are upper bounds.
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def question_queries(args) -> tuple[np.ndarray, np.ndarray, str]:
     kb = KnowledgeBase.open(args.index, cache_dir=config.cache_dir)
     questions = [q["question"] for q in read_jsonl(args.questions)][: args.queries]
     vectors = np.stack([kb.query_vector(q) for q in questions]).astype(np.float32)
-    mask = kb._mask(binding_filters(None, None, config.region))
+    mask = kb.row_mask(binding_filters(None, None, config.region))
     rows = kb.dense.rows()  # the passage row of each stored vector, in the order vectors() returns them
     allowed = np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
     return vectors, allowed, Path(args.questions).name
@@ -119,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     n, dim = base.shape
     bits = np.packbits(allowed, bitorder="little") if allowed is not None else None  # as DenseRetriever.search
     sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits)) if allowed is not None else None
-    print(f"{n:,} {what} (dim {dim}), {nq} {'' if allowed is not None else 'held-out '}queries, k=10, {args.threads} query thread(s), "
+    kind = "" if allowed is not None else "held-out "
+    print(f"{n:,} {what} (dim {dim}), {nq} {kind}queries, k=10, {args.threads} query thread(s), "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
     flat = faiss.IndexFlatIP(dim)
     flat.add(base)

@@ -185,8 +185,8 @@ class KnowledgeBase:
                     self._query_cache.popitem(last=False)
         return vec
 
-    def _mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over passage rows allowed by the filters (None: everything allowed)."""
+    def row_mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask over passage rows allowed by the filters (None: everything allowed); cached per filters."""
         f = filters or Filters()
         key = repr(f) + (self.today() if f.validity else "")
         with self._lock:
@@ -235,7 +235,7 @@ class KnowledgeBase:
         if mode == "dense" and self.dense is None:
             raise QueryError("本知识库建库时未生成向量（--embedder none），不能语义检索：请用 bm25 方式，"
                              "或用嵌入模型重建", "mode")
-        mask = self._mask(filters)
+        mask = self.row_mask(filters)
         weights = self.tokenizer.query_weights(query)  # a compound word's sub-tokens share one word's weight
         terms = self.bm25.resolve(list(weights))
         lists: dict[str, list[tuple[int, float]]] = {}

@@ -46,7 +46,7 @@ class Config:
     channel_timeout: int = 30  # POLICYKB_CHANNEL_TIMEOUT: seconds before waitress drops an idle connection
     access_log: str = "-"  # POLICYKB_ACCESS_LOG: JSON-lines access log file; - for stderr, empty for none
     embed_batch_size: int = 64  # POLICYKB_EMBED_BATCH_SIZE: texts per checkpointed batch of `policykb embed`
-    cluster: str = ""  # POLICYKB_CLUSTER: Dask scheduler address (tcp://HOST:PORT) or local:N for `policykb embed`; "" = here
+    cluster: str = ""  # POLICYKB_CLUSTER: Dask scheduler (tcp://HOST:PORT) or local:N for `policykb embed`; "" = here
     reload_interval: float = 2.0  # POLICYKB_RELOAD_INTERVAL: seconds between the server's checks for a new index
     # Per-file bounds of an ingest, far above any real office document (the largest of the 3,475 laws is 0.4 MB,
     # its longest line under 1,000 characters; the whole Civil Code is ~110,000 characters):

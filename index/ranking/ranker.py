@@ -3,7 +3,9 @@ a Ranker, so a query is checked once (on what the user typed) and the best pipel
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Protocol
+from typing import Callable, Mapping, Protocol
+
+import numpy as np
 
 from index.errors import QueryError, QueryTooLongError
 from index.fusion import FusionConfig
@@ -30,7 +32,7 @@ class Retrieval(Protocol):
     manifest: dict  # the index's build facts: the embedder its vectors come from
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
-               query_transform=None) -> list[Hit]: ...
+               query_transform: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Hit]: ...
 
     def clause(self, clause_id: str): ...
 
@@ -107,7 +109,7 @@ class Ranker:
         options = options or self.options
         if not options.region:
             options = replace(options, region=self.region)
-        model = self.model if self.kb.has_vectors else self.lexical_model  # has_vectors changes on live reload
+        model = self.model if self.kb.has_vectors else self.lexical_model  # dense features exist only with vectors
         if options.learned and options.model is None and model is not None:
             options = replace(options, model=model)
         if options.mined and options.mined_terms is None:
