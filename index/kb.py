@@ -29,6 +29,7 @@ from ingest.versions import chain_key
 MODES = ("bm25", "dense", "hybrid")
 DOCUMENT_ORDERS = ("level", "date", "title")  # orders of the document list
 CANDIDATES = 100  # passages each retriever contributes to fusion
+CLAUSE_CACHE = 20_000  # parsed clauses kept in memory: a search decodes ~170 stored rows, most of them recurring
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class KnowledgeBase:
         self._article_cites: dict[str, int] | None = None  # article id -> citing clauses of other documents
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
+        self._clause_cache: OrderedDict[str, Clause] = OrderedDict()  # LRU of parsed clauses (a generation's rows
+        # never change: a rebuild opens a new KnowledgeBase)
         self._today = today  # None: the real date, read on every call (a server runs across midnight)
         self._validity: tuple[str, dict[str, str]] | None = None  # (day, doc id -> status)
 
@@ -291,13 +294,22 @@ class KnowledgeBase:
     def _clauses(self, ids: list[str]) -> dict[str, Clause]:
         ids = list(dict.fromkeys(ids))
         out: dict[str, Clause] = {}
+        cache = self._clause_cache
         with self._lock:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
+            for cid in ids:
+                c = cache.get(cid)
+                if c is not None:
+                    cache.move_to_end(cid)
+                    out[cid] = c
+            missing = [cid for cid in ids if cid not in out]
+            for i in range(0, len(missing), 500):
+                chunk = missing[i:i + 500]
                 for (data,) in self._db.execute(
                         f"SELECT data FROM clauses WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                     c = clause_from_row(data)
-                    out[c.id] = c
+                    out[c.id] = cache[c.id] = c
+            while len(cache) > CLAUSE_CACHE:
+                cache.popitem(last=False)
         return out
 
     def duties(self, clause_ids: list[str]) -> dict[str, list]:

@@ -6,7 +6,9 @@ is validated and written into the served document by search_app.openapi; the res
 """
 from __future__ import annotations
 
+import copy
 import re
+from functools import lru_cache
 from typing import Annotated, Any, Literal, Optional
 
 from flask import current_app
@@ -79,7 +81,21 @@ FilterValue = Annotated[str, Field(max_length=MAX_FILTER_CHARS, pattern=OPTIONAL
 
 # ---- requests ---------------------------------------------------------------------------------------------------
 
-class FilterQuery(BaseModel):
+@lru_cache(maxsize=256)
+def _json_schema(model: type[BaseModel], args: tuple, kwargs: frozenset) -> dict:
+    return BaseModel.model_json_schema.__func__(model, *args, **dict(kwargs))
+
+
+class Input(BaseModel):
+    """A request model. flask-openapi3 asks for the model's JSON schema on every request it validates (4.3 ms of
+    a 20 ms search); a class's schema never changes, so it is built once and handed out as a copy."""
+
+    @classmethod
+    def model_json_schema(cls, *args, **kwargs) -> dict:
+        return copy.deepcopy(_json_schema(cls, args, frozenset(kwargs.items())))
+
+
+class FilterQuery(Input):
     """Filters shared by search, ask, basis and the document list (repeat a parameter for several values)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -105,7 +121,7 @@ class FilterQuery(BaseModel):
                        validity=uniq(self.validity))
 
 
-class TopK(BaseModel):
+class TopK(Input):
     k: QueryInt = Field(DEFAULT_TOP_K, ge=1, description="结果数，1 到 Config.max_top_k（POLICYKB_MAX_TOP_K）")
 
     @field_validator("k")
@@ -121,7 +137,7 @@ class TopK(BaseModel):
         return min(self.k, settings().max_top_k)
 
 
-class Paging(BaseModel):
+class Paging(Input):
     """A page of a ranked list: results offset+1 … offset+k of the query's pool (Config.result_pool)."""
 
     offset: QueryInt = Field(0, ge=0, description="从第几个结果起（从 0 数），不超过 Config.result_pool（POLICYKB_RESULT_POOL）")
@@ -221,11 +237,11 @@ class DocumentsPageQuery(FilterQuery):
         return _blank_sort(v, DOCUMENT_SORTS[0])
 
 
-class DocPath(BaseModel):
+class DocPath(Input):
     doc_id: str = Field(max_length=400, description="文件编号（标题加版本日期）")
 
 
-class CompareQuery(BaseModel):
+class CompareQuery(Input):
     """条文对照: the other version to compare with."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -233,37 +249,37 @@ class CompareQuery(BaseModel):
     other: Stripped = Field(alias="with", max_length=400, pattern=TEXT_PATTERN, description="要对照的另一版本的文件编号")
 
 
-class ClausePath(BaseModel):
+class ClausePath(Input):
     clause_id: str = Field(max_length=MAX_CLAUSE_ID_CHARS, description="条款编号，如 <文件编号>#第四十九条")
 
 
-class UnitPath(BaseModel):
+class UnitPath(Input):
     name: Stripped = Field(max_length=MAX_UNIT_NAME_CHARS, pattern=TEXT_PATTERN, description="单位名称或别名，如 网信办")
 
 
-class UnitsQuery(BaseModel):
+class UnitsQuery(Input):
     topic: Stripped = Field("", max_length=MAX_TOPIC_CHARS, pattern=OPTIONAL_TEXT_PATTERN, description="职责主题，如 网络保护")
     superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
 
 
-class UnitQuery(BaseModel):
+class UnitQuery(Input):
     limit: QueryInt = Field(50, ge=1, le=MAX_DUTIES_PAGE)
     offset: QueryInt = Field(0, ge=0, le=1_000_000)
     superseded: Flag = Field("0", validate_default=True, description="是否包括已修订的旧版本")
 
 
-class UnitPageQuery(BaseModel):
+class UnitPageQuery(Input):
     limit: QueryInt = Field(MAX_DUTIES_PAGE, ge=1, le=MAX_DUTIES_PAGE)
 
 
-class ReplyPageQuery(BaseModel):
+class ReplyPageQuery(Input):
     q: Stripped = Field("", pattern=OPTIONAL_TEXT_PATTERN)
 
 
 ClauseId = Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_ID_CHARS, pattern=TEXT_PATTERN)]
 
 
-class ReplyBody(BaseModel):
+class ReplyBody(Input):
     """POST /api/reply: the inquiry and, optionally, which candidate clauses to quote."""
 
     model_config = ConfigDict(extra="ignore")
@@ -641,15 +657,15 @@ class ReplyOut(BaseModel):
 # ---- documents management, jobs and the audit log (editors and admins) ------------------------------------------
 
 
-class JobPath(BaseModel):
+class JobPath(Input):
     job_id: str = Field(max_length=40, pattern=TEXT_PATTERN, description="任务编号")
 
 
-class JobsQuery(BaseModel):
+class JobsQuery(Input):
     limit: QueryInt = Field(20, ge=1, le=100, description="最近的几个任务")
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(Input):
     limit: QueryInt = Field(100, ge=1, le=1000)
     offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
 

@@ -80,3 +80,25 @@ def test_dense_index_holds_only_the_rows_given(tmp_path, exact_limit):
     again = DenseRetriever.load(tmp_path)
     assert np.array_equal(again.rows(), rows) and np.allclose(again.vectors(), vecs, atol=1e-6)
     assert again.search(vecs[7], 1)[0][0] == 14
+
+
+def test_dense_search_runs_single_threaded_and_restores_the_callers_thread_count():
+    """A query search sets FAISS to one thread for itself only and leaves the caller's OpenMP setting as it was
+    (a build in the same thread afterwards keeps every core)."""
+    import faiss
+
+    dense = DenseRetriever.build(unit_vectors(300, 16), 16)
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        assert dense.search(unit_vectors(1, 16, seed=3)[0], 5)
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def test_bm25_stand_ins_for_an_unknown_word_are_memoised_and_stable():
+    bm25 = BM25Retriever.build(["网信部门 负责", "网信部门 统筹", "网信办 协调", "学校"])
+    first = bm25.resolve(["网信"])
+    assert first[0] == "网信部门" and set(first) == {"网信部门", "网信办"}
+    assert bm25.resolve(["网信"]) == first and bm25.resolve(["网信", "学校"]) == first + ["学校"]

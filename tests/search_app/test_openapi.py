@@ -146,3 +146,16 @@ def test_schemathesis_finds_no_failures(web_index, tmp_path):
     data accepted, negative data rejected, no 5xx, 405 with Allow, response time) over every operation, in the
     coverage phase (boundary values, wrong methods, missing parameters) and the fuzzing phase."""
     run_schemathesis(web_index, tmp_path, "examples,coverage,fuzzing", MAX_EXAMPLES)
+
+
+def test_request_model_schema_is_built_once_and_handed_out_as_a_copy():
+    """flask-openapi3 reads a query model's schema on every request: ours is cached, equal to pydantic's own, and a
+    caller that edits its copy cannot change the next one."""
+    from pydantic import BaseModel
+
+    from search_app.schemas import SearchListQuery
+
+    first = SearchListQuery.model_json_schema()
+    assert first == BaseModel.model_json_schema.__func__(SearchListQuery)
+    first["properties"].clear()
+    assert SearchListQuery.model_json_schema()["properties"]
