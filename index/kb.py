@@ -295,13 +295,15 @@ class KnowledgeBase:
         ids = list(dict.fromkeys(ids))
         out: dict[str, Clause] = {}
         cache = self._clause_cache
+        missing: list[str] = []
         with self._lock:
             for cid in ids:
                 c = cache.get(cid)
-                if c is not None:
+                if c is None:
+                    missing.append(cid)
+                else:
                     cache.move_to_end(cid)
                     out[cid] = c
-            missing = [cid for cid in ids if cid not in out]
             for i in range(0, len(missing), 500):
                 chunk = missing[i:i + 500]
                 for (data,) in self._db.execute(
