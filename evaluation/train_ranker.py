@@ -31,7 +31,8 @@ from evaluation.scoring import CUTOFF, DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, i
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
 from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE,
                                blend)
-from index.ranking.rerank import PipelineOptions, candidate_matrix, candidates, learned_depth, score_candidates
+from index.ranking.rerank import (PipelineOptions, candidate_features, candidate_matrix, candidates, learned_depth,
+                                  score_candidates)
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
 FOLDS = 5
@@ -82,8 +83,9 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
         analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
             continue
-        matrix = candidate_matrix(kb, analysis, hits, options)
-        linear = {id(h): total for total, _, h in score_candidates(analysis, hits, options, kb)}
+        feats = candidate_features(analysis, hits, options)
+        matrix = candidate_matrix(kb, analysis, hits, options, feats)
+        linear = {id(h): total for total, _, h in score_candidates(analysis, hits, options, kb, feats)}
         terms = content_terms(q["question"], kb.tokenizer)
         alts = alternatives(terms, kb.tokenizer)
         for h, row in zip(hits, matrix):

@@ -99,6 +99,7 @@ class KnowledgeBase:
         self._persist_queries = persist_queries  # False (the server): query vectors never reach the disk cache
         self._refs_index: dict[str, set[str]] | None = None
         self._article_cites: dict[str, int] | None = None  # article id -> citing clauses of other documents
+        self._cited_counts: dict[str, int] = {}  # doc id -> citing documents (citation_count, asked per candidate)
         self._title_index: dict[str, list[_DocMeta]] | None = None  # norm_title -> documents, built on first use
         self._masks: dict[str, np.ndarray | None] = {}  # filters -> unit mask (the same few recur)
         self._clause_cache: OrderedDict[str, Clause] = OrderedDict()  # LRU of parsed clauses (a generation's rows
@@ -477,7 +478,10 @@ class KnowledgeBase:
 
     def citation_count(self, doc_id: str) -> int:
         """How many other documents cite this one: a prior for the general, much-applied laws (ranking feature)."""
-        return sum(1 for s in self._citing(doc_id) if s != doc_id)
+        count = self._cited_counts.get(doc_id)
+        if count is None:  # the documents and their refs are fixed for this generation of the index
+            count = self._cited_counts[doc_id] = sum(1 for s in self._citing(doc_id) if s != doc_id)
+        return count
 
     def article_citation_count(self, article_id: str | None) -> int:
         """How many clauses of other documents cite this article (《…》第X条 links): the article-level prior."""

@@ -4,6 +4,8 @@ Both take an optional boolean mask over passage rows (from the filters) and retu
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ import numpy as np
 
 BM25_DIR = "bm25"
 FAISS_FILE = "vectors.faiss"
+_SEP = "\x00"  # between the words of the joined vocabulary: no token holds it
 EXACT_LIMIT = 200_000  # below this many vectors the FAISS index is exact (flat); above, HNSW (approximate)
 
 
@@ -38,6 +41,8 @@ class BM25Retriever:
         self._vocab = model.vocab_dict
         self._df: np.ndarray | None = None  # documents per token, computed on the first unknown query word
         self._words: list[str] = []
+        self._joined = ""  # the vocabulary as one string, words split by _SEP: one C-speed find() per match
+        self._starts: list[int] = []  # where each word of _words begins in _joined
         self._stand_ins: dict[tuple[str, int], list[str]] = {}  # unknown word -> indexed words containing it
 
     @classmethod
@@ -81,15 +86,29 @@ class BM25Retriever:
         found = self._stand_ins.get(key)
         if found is None:
             if self._df is None:
-                self._df = np.diff(self._model.scores["indptr"])
                 self._words = list(self._vocab)
-            longer = [w for w in self._words if word in w and w != word]
+                self._starts = list(itertools.accumulate((len(w) + 1 for w in self._words[:-1]), initial=0))
+                self._joined = _SEP.join(self._words)
+                self._df = np.diff(self._model.scores["indptr"])
+            longer = self._containing(word)
             longer.sort(key=lambda w: -int(self._df[self._vocab[w]]))
             found = longer[:per_token]
             if len(self._stand_ins) >= 50_000:
                 self._stand_ins.clear()
             self._stand_ins[key] = found
         return found
+
+    def _containing(self, word: str) -> list[str]:
+        """The indexed words that contain `word` and are longer, in vocabulary order."""
+        if _SEP in word:
+            return []
+        out, joined, starts, at = [], self._joined, self._starts, 0
+        while (at := joined.find(word, at)) >= 0:
+            i = bisect.bisect_right(starts, at) - 1
+            if self._words[i] != word:
+                out.append(self._words[i])
+            at = starts[i + 1] if i + 1 < len(starts) else len(joined)  # on to the next word
+        return out
 
     def search(self, tokens: Sequence[str] | Mapping[str, float], n: int,
                mask: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote, urlencode
 
-from flask import Flask, current_app, g, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from markupsafe import Markup, escape
 
 from ingest.citation import book_title
@@ -15,6 +16,7 @@ from ingest.model import LEVELS
 from ingest.validity import version_label
 
 MAX_HIGHLIGHT_TERMS = 40
+_QUERY_SAFE, _FRAGMENT_SAFE = "!$'()*,/:;?@", "!#$&'()*+,/:;=?@"  # what the router leaves unquoted
 # Navigation bar shared by every page (endpoint, label); pages of other blueprints are listed by endpoint
 # name and shown once that endpoint is registered.
 NAV: tuple[tuple[str, str], ...] = (
@@ -65,12 +67,23 @@ def anchor(clause_id: str, doc_id: str | None = None) -> str:
 
 
 def clause_url(doc_id: str, clause_id: str | None = None, external: bool = False) -> str:
-    """Link to a document page, opened at the clause when one is given."""
-    if clause_id:
-        return url_for(
-            "views.document", doc_id=doc_id, clause=clause_id, _anchor=anchor(clause_id, doc_id), _external=external
-        )
-    return url_for("views.document", doc_id=doc_id, _external=external)
+    """Link to a document page, opened at the clause when one is given. The document's own URL is built by the
+    router once per app and script root (a search links ten clauses, a document page thousands), the clause's query
+    and anchor are appended to it."""
+    if external:
+        base = url_for("views.document", doc_id=doc_id, _external=True)
+    else:
+        memo = current_app.extensions.setdefault("policykb.document_urls", {})
+        key = (request.script_root if has_request_context() else "", doc_id)
+        base = memo.get(key)
+        if base is None:
+            if len(memo) >= 100_000:
+                memo.clear()
+            base = memo[key] = url_for("views.document", doc_id=doc_id)
+    if not clause_id:
+        return base
+    query = urlencode({"clause": clause_id}, safe=_QUERY_SAFE)
+    return f"{base}?{query}#{quote(anchor(clause_id, doc_id), safe=_FRAGMENT_SAFE)}"
 
 
 def copy_text(citation: str, text: str) -> str:

@@ -73,12 +73,12 @@ def _rel(values: list[float]) -> list[float]:
 
 
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
-                   cited: list[int], grams: set[str], article_cited: list[int] | None = None) -> np.ndarray:
+                   cited: list[int], signals: list[dict[str, float]], article_cited: list[int] | None = None,
+                   ) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
     (None: no dense signal), `cited`: how many documents cite each candidate's document, `article_cited`: how many
-    clauses of other documents cite its article, `grams`: the query's bigrams (index.ranking.rerank.bigrams)."""
-    from index.ranking.rerank import coverage, features as signal_features
-
+    clauses of other documents cite its article, `signals`: each candidate's rerank features
+    (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
     n = len(hits)
     article_cited = article_cited if article_cited is not None else [0] * n
     if not n:
@@ -86,7 +86,6 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     nan = math.nan
     bm25 = [float((h.scores or {}).get("bm25", nan)) for h in hits]
     bm25_rel = _rel(bm25)
-    top = max(h.score for h in hits) or 1.0
     dense = list(dense) if dense is not None else [nan] * n
     finite = [d for d in dense if not math.isnan(d)]
     dmax = max(finite, default=nan)
@@ -102,15 +101,13 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     rows = []
     for i, h in enumerate(hits):
         text = h.article_text or h.text
-        sig = signal_features(analysis, h, h.score / top, grams)
-        title_grams = coverage(grams, h.doc_title)
-        matched = len(h.matched_terms)
+        sig = signals[i]
         rows.append([
-            h.score / top, float(i),
+            sig["base"], float(i),
             bm25[i], bm25_rel[i], float(h.ranks.get("bm25", nan)) if h.ranks else nan,
             dense[i], dense[i] - dmax, dense_rank[i],
-            sig["coverage"], coverage(grams, text), float(matched),
-            sig["title"], title_grams,
+            sig["coverage"], sig["coverage_text"], float(len(h.matched_terms)),
+            sig["title"], sig["title_cov"],
             qtype, sig["who"], sig["number"],
             float(level_of.get(h.level, len(LEVELS))),
             float(h.region == region), float(h.region == NATIONAL), float(bool(analysis.region) and h.region == analysis.region),

@@ -109,7 +109,12 @@ def coverage(query_grams: set[str], text: str) -> float:
     """Share of the query's bigrams that occur in text."""
     if not query_grams:
         return 0.0
-    return sum(g in text for g in query_grams) / len(query_grams)
+    return len(present(query_grams, text)) / len(query_grams)
+
+
+def present(query_grams: set[str], text: str) -> set[str]:
+    """The query's bigrams that occur in text."""
+    return {g for g in query_grams if g in text}
 
 
 @lru_cache(maxsize=4096)
@@ -130,9 +135,15 @@ def longest_common_substring(a: str, b: str) -> int:
 
 
 def features(analysis: QueryAnalysis, hit: Hit, base: float, query_grams: set[str]) -> dict[str, float]:
-    """The reranking features of one candidate (all in 0..1)."""
+    """The reranking features of one candidate (all in 0..1): the SIGNALS, plus the coverage of the article alone
+    (coverage_text) and of the title alone (title_cov) that the learned ranker also reads. Each bigram is looked up
+    once in the article and once in the title: no bigram holds a space, so the title-and-article coverage is the
+    share found in either."""
     text = hit.article_text or hit.text
-    feats = {"base": base, "coverage": coverage(query_grams, hit.doc_title + " " + text)}
+    n = len(query_grams) or 1
+    in_text, in_title = present(query_grams, text), present(query_grams, hit.doc_title)
+    feats = {"base": base, "coverage": len(in_text | in_title) / n, "coverage_text": len(in_text) / n,
+             "title_cov": len(in_title) / n}
     feats["who"] = float(analysis.qtype == "who" and bool(_UNIT.search(text)) and bool(_DUTY.search(text)))
     feats["number"] = float(analysis.qtype == "number" and bool(_FIGURE.search(text)))
     feats["authority"] = float(hit.level != "其他")  # a legal/policy text, not a case report or a guide
@@ -192,14 +203,27 @@ def rescored_base(hits: list[Hit], sims: list[float], fusion: FusionConfig | Non
     return [scores[i] / top for i in range(len(hits))]
 
 
+def query_grams(analysis: QueryAnalysis, options: PipelineOptions) -> set[str]:
+    """The bigrams whose coverage the features measure: those of the query as sent, without the added synonyms."""
+    text = analysis.core if options.strip else analysis.original
+    return bigrams(text)
+
+
+def candidate_features(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[dict[str, float]]:
+    """features() of each candidate, with base = its first-stage score over the best candidate's."""
+    top = max((h.score for h in hits), default=0.0) or 1.0
+    grams = query_grams(analysis, options)
+    return [features(analysis, h, h.score / top, grams) for h in hits]
+
+
 def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
-                     kb=None) -> list[tuple[float, dict, Hit]]:
-    """(score, features, hit) for each candidate, best first."""
+                     kb=None, feats: list[dict[str, float]] | None = None) -> list[tuple[float, dict, Hit]]:
+    """(score, features, hit) for each candidate, best first; `feats` = candidate_features(...) when the caller
+    has them already."""
     if not hits:
         return []
-    top = max(h.score for h in hits) or 1.0
-    base = [h.score / top for h in hits]
-    grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
+    feats = feats if feats is not None else candidate_features(analysis, hits, options)
+    base = [f["base"] for f in feats]
     dense = [0.0] * len(hits)
     if "dense" in options.signals:
         sims = dense_scores(analysis, hits, options, kb)
@@ -207,12 +231,11 @@ def score_candidates(analysis: QueryAnalysis, hits: list[Hit], options: Pipeline
         if rescoring(kb, options):  # BM25-only candidates: fuse the rescorer's ranking in
             base = rescored_base(hits, sims, kb.fusion)
     scored = []
-    for hit, b, sim in zip(hits, base, dense):
-        feats = features(analysis, hit, b, grams)
-        feats["dense"] = sim
-        total = options.weights.get("base", 1.0) * feats["base"]
-        total += sum(options.weights.get(s, 0.0) * feats[s] for s in options.signals)
-        scored.append((total, feats, hit))
+    for hit, f, b, sim in zip(hits, feats, base, dense):
+        f = {**f, "base": b, "dense": sim}
+        total = options.weights.get("base", 1.0) * f["base"]
+        total += sum(options.weights.get(s, 0.0) * f[s] for s in options.signals)
+        scored.append((total, f, hit))
     scored.sort(key=lambda t: -t[0])
     return scored
 
@@ -257,8 +280,10 @@ def learning(options: PipelineOptions) -> bool:
     return options.learned and options.model is not None
 
 
-def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions):
-    """The learning-to-rank feature matrix of the candidates (index.ranking.ltr.FEATURES rows)."""
+def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
+                     feats: list[dict[str, float]] | None = None):
+    """The learning-to-rank feature matrix of the candidates (index.ranking.ltr.FEATURES rows); `feats` as in
+    score_candidates."""
     from index.ranking.ltr import feature_matrix
 
     if rescoring(kb, options):
@@ -269,19 +294,20 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
         dense = None
     cited = [kb.citation_count(h.doc_id) for h in hits]
     article_cited = [kb.article_citation_count(h.article_id) for h in hits]
-    grams = bigrams(query_text(analysis, replace(options, synonyms=False)))
-    return feature_matrix(analysis, hits, dense, options.region, cited, grams, article_cited)
+    feats = feats if feats is not None else candidate_features(analysis, hits, options)
+    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited)
 
 
 def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:
     """(score, hit) best first, as the learned ranker orders the candidates."""
     if not hits:
         return []
-    scores = options.model.predict(candidate_matrix(kb, analysis, hits, options))
+    feats = candidate_features(analysis, hits, options)  # one pass serves both the model and the blend
+    scores = options.model.predict(candidate_matrix(kb, analysis, hits, options, feats))
     if options.model.blend_weight > 0:  # the linear rerank's order mixed in (ltr.json "blend")
         from index.ranking.ltr import blend
 
-        linear = {id(h): total for total, _, h in score_candidates(analysis, hits, options, kb)}
+        linear = {id(h): total for total, _, h in score_candidates(analysis, hits, options, kb, feats)}
         scores = blend(scores, np.array([linear[id(h)] for h in hits]), options.model.blend_weight)
     order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
     return [(float(scores[i]), hits[i]) for i in order]

@@ -34,3 +34,25 @@ def test_anchor_and_copy_text():
 def test_level_rank_orders_by_authority():
     assert level_rank("法律") < level_rank("行政法规") < level_rank("地方性法规") < level_rank("工作要点")
     assert level_rank("未知") > level_rank("其他")
+
+
+def test_clause_url_is_the_routers_url_and_resolves_back(kb_app):
+    """The memoised document URL plus the clause's query and anchor equal what the router builds, and the router
+    reads the clause back, for ids with spaces, slashes, #, + and & in them."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from flask import url_for
+
+    from search_app.render import clause_url
+
+    cases = [("上海市 条例", "上海市 条例#第一条 第二款"), ("a/b", "a/b#c d+e&f=g?h#i"), ("x", "x#第十一条/第二款!$'()*,:;@~")]
+    with kb_app.test_request_context("/api/search?q=x"):
+        for doc_id, clause_id in cases:
+            url = clause_url(doc_id, clause_id)
+            assert url == url_for("views.document", doc_id=doc_id, clause=clause_id, _anchor=anchor(clause_id, doc_id))
+            assert clause_url(doc_id, clause_id) == url  # the memo hands out the same link
+            parts = urlsplit(url)
+            assert parse_qs(parts.query)["clause"] == [clause_id] and unquote(parts.fragment) == anchor(clause_id, doc_id)
+        assert clause_url("x", "x#y", external=True).startswith("http://localhost/documents/x?clause=")
+    with kb_app.test_request_context("/api/search?q=x", base_url="http://localhost/kb"):  # mounted under a prefix
+        assert clause_url("上海市 条例").startswith("/kb/documents/")
