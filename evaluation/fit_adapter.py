@@ -1,18 +1,22 @@
 """Fit a linear query adapter for the dense retriever from (question, gold clause) pairs, and measure it.
 
-usage: python -m evaluation.fit_adapter --index DIR [--cache-dir DIR] [--lambdas 1,3,10,30,100] [--save LAMBDA]
-       [--folds-out DIR]
+usage: python -m evaluation.fit_adapter --index DIR [--cache-dir DIR] [--lambdas 1,3,10,30,100]
+       [--balances none,kind] [--save LAMBDA [--balance kind] [--folds-out DIR]]
 
 The passages were embedded once, zero-shot; a new model would mean re-embedding all of them. A query-side map
 W (384 x 384) needs no re-embedding: it moves a question's vector towards the vectors of the clauses that answer
-such questions, W = argmin sum ||W q - p||^2 + lambda ||W - I||^2 (ridge towards the identity), closed form. The
-training pairs are the questions evaluation/train_ranker.py trains on: dev and held-out 1-5 (corpus A golds) and
-real_dev's training folds; a gold's passages are found by its quote. real_dev's blind split is only reported.
+such questions, W = argmin sum w_i ||W q_i - p_i||^2 + lambda ||W - I||^2 (weighted ridge towards the identity),
+closed form. The training pairs are the questions evaluation/train_ranker.py trains on: dev and held-out 1-5
+(child-protection questions, corpus A golds) and real_dev's training folds; a gold's passages are found by its
+quote. real_dev's blind split is only reported.
 
-Prints dense retrieval R@5 / R@10 / R@100 and MRR@10 (passages, the binding jurisdictions, by the shared hit rule)
-of the plain query vector and of W q for each lambda: 5-fold cross-validated over the training questions (folds by
-question id, as the ranker's) and, fitted on all of them, on the blind split. --save writes the adapter of one
-lambda to index/ranking/data/adapter.npz with the embedder's name.
+The weights w_i: `none` counts each question alike, so real_dev's training folds (about two thirds of the pairs)
+decide the map; `kind` makes both kinds of question weigh alike in total, as the ranker's training balances them.
+Prints dense retrieval R@5 and MRR@10 (passages, the binding jurisdictions, by the shared hit rule) of the plain
+query vector and of W q for each weighting and lambda: 5-fold cross-validated over the training questions (folds by
+question id, as the ranker's), per kind and their mean — the figure to choose by — and, fitted on all of them, on
+the blind split. --save writes the adapter of one lambda and weighting to index/ranking/data/adapter.npz with the
+embedder's name.
 """
 from __future__ import annotations
 
@@ -43,22 +47,40 @@ def gold_rows(kb, question: dict, with_vectors: set[int]) -> set[int]:
     return rows & with_vectors
 
 
-def evaluate(kb, questions: list[dict], vectors: np.ndarray, region: str) -> dict[str, float]:
-    """Dense retrieval R@5 / R@10 / R@100 / MRR@10 of the given query vectors (one per question)."""
-    r5 = r10 = r100 = mrr = 0.0
+KEYS = ("R@5", "R@10", "R@100", "MRR@10")
+
+
+def per_question(kb, questions: list[dict], vectors: np.ndarray, region: str) -> np.ndarray:
+    """One row of KEYS per question: dense retrieval hit@5, hit@10, hit@100 and reciprocal rank@10 of its vector."""
+    out = np.zeros((len(questions), len(KEYS)))
     mask = kb.row_mask(binding_filters(None, None, region))
-    for q, vec in zip(questions, vectors):
+    for i, (q, vec) in enumerate(zip(questions, vectors)):
         found = kb.dense.search(vec / np.linalg.norm(vec), DEPTH, mask)
         hits = kb.hits_for(found[:10])
-        first = next((i for i, h in enumerate(hits) if any(
+        first = next((j for j, h in enumerate(hits) if any(
             is_hit({"doc_title": h.doc_title, "text": h.article_text or h.text}, g) for g in q["answers"])), None)
         deep = first is not None or any(r in q["_gold_rows"] for r, _ in found)
-        r5 += first is not None and first < 5
-        r10 += first is not None
-        r100 += deep
-        mrr += 1 / (first + 1) if first is not None else 0.0
-    n = max(len(questions), 1)
-    return {"R@5": r5 / n, "R@10": r10 / n, "R@100": r100 / n, "MRR@10": mrr / n}
+        out[i] = (first is not None and first < 5, first is not None, deep, 1 / (first + 1) if first is not None else 0)
+    return out
+
+
+def evaluate(kb, questions: list[dict], vectors: np.ndarray, region: str) -> dict[str, float]:
+    """Dense retrieval R@5 / R@10 / R@100 / MRR@10 of the given query vectors (one per question)."""
+    rows = per_question(kb, questions, vectors, region)
+    means = rows.mean(axis=0) if len(rows) else np.zeros(len(KEYS))
+    return dict(zip(KEYS, means.tolist()))
+
+
+def kind_weights(kinds: np.ndarray, balance: str) -> np.ndarray | None:
+    """Per-pair weights of the fit: none (each question alike) or kind (each kind of question, child-protection
+    sets and real_dev, weighs alike in total, as the ranker's training balances them), mean 1."""
+    if balance == "none":
+        return None
+    if balance != "kind":
+        raise ValueError(f"balance={balance!r}: use none or kind")
+    names, counts = np.unique(kinds, return_counts=True)
+    per = {k: len(kinds) / (len(names) * c) for k, c in zip(names, counts)}
+    return np.array([per[k] for k in kinds])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", type=Path, required=True, help="an index with vectors (corpus B: + all laws)")
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
     p.add_argument("--lambdas", default="1,3,10,30,100")
+    p.add_argument("--balances", default="none,kind", help="weightings of the fit to compare: none (each question "
+                   "alike), kind (child-protection sets and real_dev alike in total)")
     p.add_argument("--save", type=float, default=None, metavar="LAMBDA", help="write the adapter fitted with LAMBDA")
+    p.add_argument("--balance", default="none", choices=("none", "kind"), help="with --save: the weighting")
     p.add_argument("--folds-out", type=Path, default=None, metavar="DIR",
                    help="with --save: also write adapter_fold<k>.npz, fitted without fold k (for train_ranker "
                         "--fold-adapters)")
@@ -81,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     region = Config.from_env().region
     real_train, real_blind = real_dev_split(read_jsonl(REAL_DEV))
     paths = [DEV_QUESTIONS, HELDOUT_QUESTIONS] + [REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)]
-    train = [q for path in paths for q in read_jsonl(path) if q.get("answers")] + real_train
+    train = [{**q, "_kind": "cp"} for path in paths for q in read_jsonl(path) if q.get("answers")]
+    train += [{**q, "_kind": "real"} for q in real_train]
     t0 = time.time()
     with_vectors = set(kb.dense.rows().tolist())
     pairs = []
@@ -103,35 +129,48 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(train)} training and {len(blind)} blind questions with gold passages ({time.time() - t0:.0f}s)",
           file=sys.stderr)
     lambdas = [float(x) for x in args.lambdas.split(",")]
+    balances = [b for b in args.balances.split(",") if b]
     folds = np.array([bucket(q["id"]) for q in train])
-    rows = [("plain query vector", evaluate(kb, train, q_train, region), evaluate(kb, blind, q_blind, region))]
-    for lam in lambdas:
-        cv = np.zeros_like(q_train)
-        for f in range(FOLDS):
-            w = fit_adapter(q_train[folds != f], p_train[folds != f], lam)
-            cv[folds == f] = q_train[folds == f] @ w.T
-        w_all = fit_adapter(q_train, p_train, lam)
-        rows.append((f"adapter, lambda {lam:g}", evaluate(kb, train, cv, region),
-                     evaluate(kb, blind, q_blind @ w_all.T, region)))
-        print(f"  lambda {lam:g} done ({time.time() - t0:.0f}s)", file=sys.stderr)
-    keys = ("R@5", "R@10", "R@100", "MRR@10")
-    print(f"Dense retrieval over {args.index} (passages, binding jurisdictions of {region}): training questions "
-          f"5-fold CV ({len(train)}) | real_dev blind split ({len(blind)}, fitted on all training questions)\n")
-    print("| query vector | " + " | ".join(f"CV {k}" for k in keys) + " | " + " | ".join(f"blind {k}" for k in keys)
-          + " |")
-    print("|---|" + "---|" * (2 * len(keys)))
-    for name, cv, bl in rows:
-        print(f"| {name} | " + " | ".join(f"{cv[k]:.3f}" for k in keys) + " | "
-              + " | ".join(f"{bl[k]:.3f}" for k in keys) + " |")
+    kinds = np.array([q["_kind"] for q in train])
+    rows = [("plain query vector", per_question(kb, train, q_train, region), evaluate(kb, blind, q_blind, region))]
+    for balance in balances:
+        weights = kind_weights(kinds, balance)
+        for lam in lambdas:
+            cv = np.zeros_like(q_train)
+            for f in range(FOLDS):
+                keep = folds != f
+                w = fit_adapter(q_train[keep], p_train[keep], lam, None if weights is None else weights[keep])
+                cv[folds == f] = q_train[folds == f] @ w.T
+            w_all = fit_adapter(q_train, p_train, lam, weights)
+            rows.append((f"adapter, balance {balance}, lambda {lam:g}", per_question(kb, train, cv, region),
+                         evaluate(kb, blind, q_blind @ w_all.T, region)))
+            print(f"  balance {balance}, lambda {lam:g} done ({time.time() - t0:.0f}s)", file=sys.stderr)
+    n_cp, n_real = int((kinds == "cp").sum()), int((kinds == "real").sum())
+    print(f"Dense retrieval over {args.index} (passages, binding jurisdictions of {region}). CV: 5-fold over the "
+          f"training questions, per kind — cp = dev + held-out 1-5 ({n_cp}), real = real_dev training folds "
+          f"({n_real}) — and their mean (each kind alike: the choice). Blind: real_dev's blind split ({len(blind)}), "
+          "fitted on all training questions, reported only.\n")
+    print("| query vector | CV R@5 cp | CV R@5 real | CV MRR@10 cp | CV MRR@10 real | kind mean R@5 | kind mean MRR@10 "
+          "| pooled R@5 | blind R@5 | blind R@10 | blind MRR@10 |")
+    print("|---|" + "---|" * 10)
+    r5, mrr = KEYS.index("R@5"), KEYS.index("MRR@10")
+    for name, per_q, bl in rows:
+        cp, real = per_q[kinds == "cp"].mean(axis=0), per_q[kinds == "real"].mean(axis=0)
+        cells = [cp[r5], real[r5], cp[mrr], real[mrr], (cp[r5] + real[r5]) / 2, (cp[mrr] + real[mrr]) / 2,
+                 per_q[:, r5].mean(), bl["R@5"], bl["R@10"], bl["MRR@10"]]
+        print(f"| {name} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
     if args.save is not None:
-        save_adapter(fit_adapter(q_train, p_train, args.save), kb.manifest.get("embedder", ""), args.save,
-                     len(train), ADAPTER_FILE)
-        print(f"wrote {ADAPTER_FILE} (lambda {args.save:g}, {len(train)} questions)")
+        weights = kind_weights(kinds, args.balance)
+        embedder = kb.manifest.get("embedder", "")
+        save_adapter(fit_adapter(q_train, p_train, args.save, weights), embedder, args.save, len(train),
+                     ADAPTER_FILE, args.balance)
+        print(f"wrote {ADAPTER_FILE} (balance {args.balance}, lambda {args.save:g}, {len(train)} questions)")
         if args.folds_out is not None:
             for f in range(FOLDS):
                 keep = folds != f
-                save_adapter(fit_adapter(q_train[keep], p_train[keep], args.save), kb.manifest.get("embedder", ""),
-                             args.save, int(keep.sum()), args.folds_out / f"adapter_fold{f}.npz")
+                w = fit_adapter(q_train[keep], p_train[keep], args.save, None if weights is None else weights[keep])
+                save_adapter(w, embedder, args.save, int(keep.sum()), args.folds_out / f"adapter_fold{f}.npz",
+                             args.balance)
             print(f"wrote {FOLDS} fold adapters to {args.folds_out}")
     return 0
 

@@ -19,11 +19,14 @@ from index.embedders import model_family
 ADAPTER_FILE = Path(__file__).resolve().parent / "data" / "adapter.npz"
 
 
-def fit_adapter(queries: np.ndarray, targets: np.ndarray, lam: float) -> np.ndarray:
-    """W minimising sum ||W q_i - p_i||^2 + lam ||W - I||^2 (queries, targets: one row per pair)."""
+def fit_adapter(queries: np.ndarray, targets: np.ndarray, lam: float,
+                weights: np.ndarray | None = None) -> np.ndarray:
+    """W minimising sum w_i ||W q_i - p_i||^2 + lam ||W - I||^2 (queries, targets: one row per pair; weights: one
+    per pair, default 1 — e.g. so that each kind of question weighs alike, however many of it there are)."""
     d = queries.shape[1]
-    gram = queries.T @ queries + lam * np.eye(d)
-    wt = np.linalg.solve(gram, queries.T @ targets + lam * np.eye(d))
+    wq = queries if weights is None else queries * np.asarray(weights, dtype=queries.dtype)[:, None]
+    gram = wq.T @ queries + lam * np.eye(d)
+    wt = np.linalg.solve(gram, wq.T @ targets + lam * np.eye(d))
     return wt.T.astype(np.float32)
 
 
@@ -42,11 +45,12 @@ class QueryAdapter:
         return out / norm if norm > 0 else out
 
 
-def save_adapter(matrix: np.ndarray, embedder: str, lam: float, questions: int, path: Path = ADAPTER_FILE) -> None:
+def save_adapter(matrix: np.ndarray, embedder: str, lam: float, questions: int, path: Path = ADAPTER_FILE,
+                 balance: str = "none") -> None:
     """Write the adapter with the model it was fitted for (from the embedder's name) and its provenance."""
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = json.dumps({"model": model_family(embedder), "fitted_on": embedder, "lambda": lam,
-                       "questions": questions})
+                       "questions": questions, "balance": balance})
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, matrix=matrix.astype(np.float32), meta=np.array(meta))
     tmp.replace(path)

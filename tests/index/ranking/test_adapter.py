@@ -22,6 +22,25 @@ def test_fit_recovers_a_linear_map_and_stays_at_the_identity_without_evidence():
     assert 0 < np.abs(half - np.eye(8)).sum() < np.abs(true - np.eye(8)).sum()
 
 
+def test_weights_decide_whose_map_is_learned():
+    """Two kinds of pairs with different maps: unweighted, the many decide; weighted by kind, each counts alike, and
+    a pair of weight 2 counts as the pair twice."""
+    from evaluation.fit_adapter import kind_weights
+
+    q1, p1, map1 = _pairs(n=300, seed=1)
+    q2, p2, map2 = _pairs(n=30, seed=2)
+    q, p = np.vstack([q1, q2]), np.vstack([p1, p2])
+    kinds = np.array(["real"] * 300 + ["cp"] * 30)
+    weights = kind_weights(kinds, "kind")
+    assert np.isclose(weights[:300].sum(), weights[300:].sum()) and np.isclose(weights.mean(), 1.0)
+    assert kind_weights(kinds, "none") is None
+    plain, balanced = fit_adapter(q, p, 1.0), fit_adapter(q, p, 1.0, weights)
+    assert np.abs(balanced - map2).sum() < np.abs(plain - map2).sum()  # the few count as much as the many
+    assert np.abs(plain - map1).sum() < np.abs(balanced - map1).sum()
+    twice = fit_adapter(np.vstack([q, q[:1]]), np.vstack([p, p[:1]]), 1.0)
+    assert np.allclose(fit_adapter(q, p, 1.0, np.r_[2.0, np.ones(len(q) - 1)]), twice, atol=1e-5)
+
+
 def test_adapter_file_belongs_to_one_model_and_output_is_normalised(tmp_path):
     path = tmp_path / "adapter.npz"
     w = 2 * np.eye(4, dtype=np.float32)
