@@ -79,7 +79,8 @@ def clause_url(doc_id: str, clause_id: str | None = None, external: bool = False
         if base is None:
             if len(memo) >= 100_000:
                 memo.clear()
-            base = memo[key] = url_for("views.document", doc_id=doc_id)
+            # relative even outside a request (where url_for would default to an absolute URL)
+            base = memo[key] = url_for("views.document", doc_id=doc_id, _external=False)
     if not clause_id:
         return base
     query = urlencode({"clause": clause_id}, safe=_QUERY_SAFE)

@@ -56,3 +56,5 @@ def test_clause_url_is_the_routers_url_and_resolves_back(kb_app):
         assert clause_url("x", "x#y", external=True).startswith("http://localhost/documents/x?clause=")
     with kb_app.test_request_context("/api/search?q=x", base_url="http://localhost/kb"):  # mounted under a prefix
         assert clause_url("上海市 条例").startswith("/kb/documents/")
+    with kb_app.app_context():  # outside a request (a background job): still a relative link
+        assert clause_url("上海市 条例", "上海市 条例#第一条").startswith("/documents/")
