@@ -165,9 +165,14 @@ def group_by_article(hits: Iterable[Hit]) -> list[Hit]:
     return out
 
 
+def asked_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
+    """The question as these options search it, before synonyms are added: stripped of scaffolding or as typed."""
+    return analysis.core if options.strip else analysis.original
+
+
 def query_text(analysis: QueryAnalysis, options: PipelineOptions) -> str:
     """The text sent to the retrievers under these options."""
-    text = analysis.core if options.strip else analysis.original
+    text = asked_text(analysis, options)
     if options.synonyms:
         extra = " ".join(t for t in analysis.expansions if t not in text)
         text = f"{text} {extra}".strip()
@@ -203,16 +208,11 @@ def rescored_base(hits: list[Hit], sims: list[float], fusion: FusionConfig | Non
     return [scores[i] / top for i in range(len(hits))]
 
 
-def query_grams(analysis: QueryAnalysis, options: PipelineOptions) -> set[str]:
-    """The bigrams whose coverage the features measure: those of the query as sent, without the added synonyms."""
-    text = analysis.core if options.strip else analysis.original
-    return bigrams(text)
-
-
 def candidate_features(analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[dict[str, float]]:
-    """features() of each candidate, with base = its first-stage score over the best candidate's."""
+    """features() of each candidate, with base = its first-stage score over the best candidate's; coverage counts
+    the bigrams of the question as asked (asked_text), not of the added synonyms."""
     top = max((h.score for h in hits), default=0.0) or 1.0
-    grams = query_grams(analysis, options)
+    grams = bigrams(asked_text(analysis, options))
     return [features(analysis, h, h.score / top, grams) for h in hits]
 
 
