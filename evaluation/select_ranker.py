@@ -25,10 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.train_ranker import PARAMS, ROUNDS, blended, cv_predictions, metrics, set_weights
+from evaluation.train_ranker import PARAMS, ROUNDS, SETS, blended, cv_predictions, metrics, objective, set_weights
 from index.ranking.ltr import FEATURES
 
-SETS = ("dev", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5")
 REGULARISATION = {  # relative to train_ranker.PARAMS (the regularised trees since the out-of-fold selection)
     "previous": ({"num_leaves": 15, "min_data_in_leaf": 20, "lambda_l2": 0.0}, 150),
     "regularised": ({}, ROUNDS),
@@ -51,14 +50,6 @@ def load(work: Path) -> dict[str, dict]:
         raise FileNotFoundError(f"{work}: expected one real_train_B_*.npz feature cache, found {len(files)}")
     out["real_dev-train@B"] = dict(np.load(files[0], allow_pickle=False))
     return out
-
-
-def objective(res: dict[str, tuple[float, float, int]]) -> tuple[float, float, float, float]:
-    """(objective, child-protection A mean MRR, child-protection B mean MRR, real_dev MRR) of held-out 1–5."""
-    cp_a = float(np.mean([res[f"{n}@A"][0] for n in SETS[1:]]))
-    cp_b = float(np.mean([res[f"{n}@B"][0] for n in SETS[1:]]))
-    real = res["real_dev-train@B"][0]
-    return 0.5 * (cp_a + cp_b) / 2 + 0.5 * real, cp_a, cp_b, real
 
 
 def main(argv: list[str] | None = None) -> int:

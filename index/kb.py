@@ -7,7 +7,7 @@ from collections import OrderedDict
 from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -262,6 +262,32 @@ class KnowledgeBase:
         raw = {name: dict(lst) for name, lst in lists.items()}
         return self.hits_for(fused[:k], ranks, raw, terms)
 
+    def clause_vectors(self, clause_ids: Sequence[str], query: np.ndarray | None = None) -> np.ndarray:
+        """The stored vector of each clause, one row each (NaN rows: no vector, e.g. a superseded version not
+        embedded). A clause split into several passages gives the one nearest `query` (else its first)."""
+        dim = int(self.manifest.get("dim") or 0)
+        out = np.full((len(clause_ids), dim), np.nan, dtype=np.float32)
+        if self.dense is None or not clause_ids:
+            return out
+        wanted = list(dict.fromkeys(clause_ids))
+        with self._lock:
+            pairs = self._db.execute(
+                f"SELECT row, clause_id FROM passages WHERE clause_id IN ({','.join('?' * len(wanted))}) ORDER BY row",
+                wanted).fetchall()
+        best: dict[str, tuple[float, np.ndarray]] = {}
+        for row, cid in pairs:
+            try:
+                vec = self.dense.vector(row)
+            except KeyError:
+                continue
+            sim = float(vec @ query) if query is not None else 0.0
+            if cid not in best or sim > best[cid][0]:
+                best[cid] = (sim, vec)
+        for i, cid in enumerate(clause_ids):
+            if cid in best:
+                out[i] = best[cid][1]
+        return out
+
     def hits_for(self, rows: list[tuple[int, float]], ranks: dict | None = None, raw: dict | None = None,
                  terms: list[str] = ()) -> list[Hit]:
         """Assemble Hits for (passage row, score) pairs."""
@@ -495,6 +521,18 @@ class KnowledgeBase:
                         counts[dst] = counts.get(dst, 0) + 1
                 self._article_cites = counts
             return self._article_cites.get(article_id, 0)
+
+    def article_links(self, article_ids: Sequence[str]) -> set[tuple[str, str]]:
+        """(citing, cited) pairs among these articles: one clause of the first cites (a part of) the second by
+        《…》第X条 or 本法第X条 — the citation graph within one query's candidates (a ranking feature)."""
+        ids = list(dict.fromkeys(a for a in article_ids if a))
+        if len(ids) < 2:
+            return set()
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT DISTINCT src_article, dst_article FROM clause_links WHERE src_article IN "
+                                    f"({marks}) AND dst_article IN ({marks})", ids + ids).fetchall()
+        return {(src, dst) for src, dst in rows if src != dst}
 
     # --- article-level links and version comparison ----------------------------------------------------------
     def _links(self, column: str, clause_id: str) -> list[dict]:

@@ -40,12 +40,20 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "first_stage": ("fused_rel", "fused_rank"),
     "bm25": ("bm25", "bm25_rel", "bm25_rank"),
     "dense": ("dense", "dense_gap", "dense_rank"),
+    # the same three for the plain (unadapted) query vector, for every candidate: the adapter moves questions like
+    # the training ones; the plain cosine keeps what the zero-shot model sees in a question of a new kind
+    "plain": ("plain", "plain_gap", "plain_rank"),
+    # dense pseudo-relevance feedback: the cosine with the centroid of the first stage's best few candidates
+    "prf": ("prf", "prf_gap"),
     "coverage": ("coverage", "coverage_text", "matched"),
     "title": ("title", "title_cov"),
     "qtype": ("qtype", "who", "number"),
     "level": ("level",),
     "jurisdiction": ("local", "national", "asked"),
     "citations": ("cited", "article_cited"),
+    # the citation graph within the candidates: the first-stage scores of the candidates citing this article, and
+    # of those it cites (a penalty clause 违反本法第十一条第二款… points at the duty it enforces)
+    "pool_links": ("pool_cited", "pool_cites"),
     "generality": ("article_no", "article_len"),
     "doc_support": ("doc_share",),
 }
@@ -72,12 +80,27 @@ def _rel(values: list[float]) -> list[float]:
     return [v / top if not math.isnan(v) else math.nan for v in values]
 
 
+def _gap_and_rank(values: list[float]) -> tuple[list[float], list[float]]:
+    """Each value minus the largest, and its rank among the values (1 = largest; NaN stays NaN)."""
+    n = len(values)
+    finite = [v for v in values if not math.isnan(v)]
+    top = max(finite, default=math.nan)
+    order = sorted((i for i in range(n) if not math.isnan(values[i])), key=lambda i: -values[i])
+    rank = [math.nan] * n
+    for r, i in enumerate(order, 1):
+        rank[i] = float(r)
+    return [v - top for v in values], rank
+
+
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
                    cited: list[int], signals: list[dict[str, float]], article_cited: list[int] | None = None,
-                   ) -> np.ndarray:
+                   plain: list[float] | None = None, links: set[tuple[str, str]] | None = None,
+                   prf: list[float] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
-    (None: no dense signal), `cited`: how many documents cite each candidate's document, `article_cited`: how many
-    clauses of other documents cite its article, `signals`: each candidate's rerank features
+    (None: no dense signal), `plain`: its cosine with the unadapted query vector and `prf` with the centroid of
+    the best few (None: none; index.ranking.rerank.vector_features), `links`: (citing,
+    cited) article pairs among the candidates (KnowledgeBase.article_links), `cited`: how many documents cite each
+    candidate's document, `article_cited`: how many clauses of other documents cite its article, `signals`: each candidate's rerank features
     (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
     n = len(hits)
     article_cited = article_cited if article_cited is not None else [0] * n
@@ -87,12 +110,20 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     bm25 = [float((h.scores or {}).get("bm25", nan)) for h in hits]
     bm25_rel = _rel(bm25)
     dense = list(dense) if dense is not None else [nan] * n
-    finite = [d for d in dense if not math.isnan(d)]
-    dmax = max(finite, default=nan)
-    order = sorted((i for i in range(n) if not math.isnan(dense[i])), key=lambda i: -dense[i])
-    dense_rank = [nan] * n
-    for r, i in enumerate(order, 1):
-        dense_rank[i] = float(r)
+    dense_gap, dense_rank = _gap_and_rank(dense)
+    plain = list(plain) if plain is not None else [nan] * n
+    plain_gap, plain_rank = _gap_and_rank(plain)
+    prf = list(prf) if prf is not None else [nan] * n
+    prf_gap, _ = _gap_and_rank(prf)
+    keys = [h.article_id or h.clause_id for h in hits]
+    base = [sig["base"] for sig in signals]
+    pool_cited, pool_cites = [0.0] * n, [0.0] * n
+    if links:
+        at = {key: i for i, key in reversed(list(enumerate(keys)))}
+        for src, dst in links:
+            if src in at and dst in at:
+                pool_cited[at[dst]] += base[at[src]]
+                pool_cites[at[src]] += base[at[dst]]
     per_doc: dict[str, int] = {}
     for h in hits:
         per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
@@ -105,13 +136,16 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
         rows.append([
             sig["base"], float(i),
             bm25[i], bm25_rel[i], float(h.ranks.get("bm25", nan)) if h.ranks else nan,
-            dense[i], dense[i] - dmax, dense_rank[i],
+            dense[i], dense_gap[i], dense_rank[i],
+            plain[i], plain_gap[i], plain_rank[i],
+            prf[i], prf_gap[i],
             sig["coverage"], sig["coverage_text"], float(len(h.matched_terms)),
             sig["title"], sig["title_cov"],
             qtype, sig["who"], sig["number"],
             float(level_of.get(h.level, len(LEVELS))),
             float(h.region == region), float(h.region == NATIONAL), float(bool(analysis.region) and h.region == analysis.region),
             math.log1p(cited[i]), math.log1p(article_cited[i]),
+            pool_cited[i], pool_cites[i],
             article_number(h), math.log1p(len(text)),
             per_doc[h.doc_id] / n,
         ])

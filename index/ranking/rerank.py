@@ -79,6 +79,7 @@ class PipelineOptions:
     ltr_lexical_depth: int = 300  # ... over an index without vectors: BM25 alone needs a deeper pool for recall
     adapted: bool = True  # map the query vector with the learned query adapter (index/ranking/adapter.py) if given
     adapter: object | None = field(default=None, compare=False)  # index.ranking.adapter.QueryAdapter (the Ranker's)
+    prf_depth: int = 5  # first-stage candidates whose vectors' centroid is the pseudo-relevance feedback (ltr "prf")
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -280,22 +281,50 @@ def learning(options: PipelineOptions) -> bool:
     return options.learned and options.model is not None
 
 
+def reads(options: PipelineOptions, *features: str) -> bool:
+    """Whether the candidate matrix needs these features: the model reads one of them, or no model is given (the
+    trainer collects every feature). The costlier ones are computed only then."""
+    return options.model is None or any(f in options.model.features for f in features)
+
+
+def vector_features(kb, analysis: QueryAnalysis, hits: list[Hit],
+                    options: PipelineOptions) -> tuple[list[float], list[float]]:
+    """Each candidate's cosine with the plain (unadapted) query vector, and with the centroid of the first
+    `prf_depth` candidates' vectors — dense pseudo-relevance feedback: what the first stage's best agree on (NaN
+    for a candidate without a vector). Both read the stored vectors, so candidates BM25 alone found get them too."""
+    query = np.asarray(kb.query_vector(query_text(analysis, options)), dtype=np.float32)
+    vectors = kb.clause_vectors([h.clause_id for h in hits], query)
+    plain = vectors @ query
+    top = np.flatnonzero(~np.isnan(plain))[:options.prf_depth]
+    prf = np.full(len(hits), np.nan)
+    if len(top):
+        centroid = vectors[top].mean(axis=0)
+        prf = vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+    return [float(x) for x in plain], [float(x) for x in prf]
+
+
 def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
                      feats: list[dict[str, float]] | None = None):
     """The learning-to-rank feature matrix of the candidates (index.ranking.ltr.FEATURES rows); `feats` as in
     score_candidates."""
     from index.ranking.ltr import feature_matrix
 
+    plain = prf = None
     if rescoring(kb, options):
         dense = options.rescorer.similarities(kb, query_text(analysis, options), hits)
     elif kb.has_vectors and "dense" in options.signals:
         dense = [float((h.scores or {}).get("dense", float("nan"))) for h in hits]
+        if reads(options, "plain", "prf"):
+            plain, prf = vector_features(kb, analysis, hits, options)
     else:
         dense = None
     cited = [kb.citation_count(h.doc_id) for h in hits]
     article_cited = [kb.article_citation_count(h.article_id) for h in hits]
     feats = feats if feats is not None else candidate_features(analysis, hits, options)
-    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited)
+    links = None
+    if reads(options, "pool_cited", "pool_cites"):
+        links = kb.article_links([h.article_id or h.clause_id for h in hits])
+    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links, prf)
 
 
 def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:

@@ -40,6 +40,43 @@ def test_feature_matrix_over_real_candidates(kb):
     assert np.isnan(no_dense[:, col["dense"]]).all()  # no dense signal: missing, not zero
 
 
+def test_plain_and_prf_cosines_cover_every_candidate(kb):
+    dense = kb.search("学校门口能不能开网吧", k=20, mode="dense")
+    query = kb.query_vector("学校门口能不能开网吧")
+    vectors = kb.clause_vectors([h.clause_id for h in dense] + ["no-such-clause"], query)
+    assert np.allclose(vectors[:-1] @ query, [h.scores["dense"] for h in dense], atol=1e-4)  # best passage each
+    assert np.isnan(vectors[-1]).all()
+    options = PipelineOptions(region="上海", learned=False)
+    analysis, hits = candidates(kb, "学校门口能不能开网吧", None, options, k=100)
+    col = {f: i for i, f in enumerate(FEATURES)}
+    matrix = candidate_matrix(kb, analysis, hits, options)
+    plain = matrix[:, col["plain"]]
+    assert np.isfinite(plain).all()  # BM25-only candidates too, unlike the dense retriever's own scores
+    assert set(matrix[:, col["plain_rank"]]) == set(map(float, range(1, len(hits) + 1)))
+    assert (matrix[:, col["plain_gap"]] <= 0).all() and (matrix[:, col["plain_gap"]] == 0).any()
+    prf = matrix[:, col["prf"]]  # the centroid of the five best is nearer to each of them than to the pool's tail
+    assert np.isfinite(prf).all() and prf[:5].mean() > prf[-20:].mean()
+
+
+def test_pool_links_credit_the_article_a_candidate_cites(kb):
+    options = PipelineOptions(region="上海", learned=False)
+    analysis, hits = candidates(kb, "没有履行报告义务造成严重后果怎么处理", None, options, k=100)
+    by_locator = {h.article_id: i for i, h in enumerate(hits) if "未成年人保护法" in h.doc_title and "上海" not in h.doc_title}
+    penalty = next(a for a in by_locator if a.endswith("#第一百一十七条"))  # 违反本法第十一条第二款规定…
+    duty = next((a for a in by_locator if a.endswith("#第十一条")), None)
+    if duty is None:  # the duty article must be a candidate for the pair to count
+        hits.append(kb.search("国家机关、居民委员会、村民委员会、密切接触未成年人的单位 报告", k=5, mode="bm25")[0])
+        duty = hits[-1].article_id
+        assert duty.endswith("#第十一条")
+    assert (penalty, duty) in kb.article_links([h.article_id or h.clause_id for h in hits])
+    col = {f: i for i, f in enumerate(FEATURES)}
+    matrix = candidate_matrix(kb, analysis, hits, options)
+    i, j = by_locator[penalty], next(i for i, h in enumerate(hits) if h.article_id == duty)
+    assert matrix[j, col["pool_cited"]] >= matrix[i, col["fused_rel"]] > 0  # the duty gets the penalty's score
+    assert matrix[i, col["pool_cites"]] >= matrix[j, col["fused_rel"]] > 0
+    assert kb.article_links([penalty]) == set()
+
+
 def test_citation_prior_counts_citing_documents(kb):
     law = next(d for d in kb.documents(limit=100) if "未成年人保护法" in d.title and "上海" not in d.title)
     assert kb.citation_count(law.id) == len(kb.cited_by(law.id)) >= 1
