@@ -17,11 +17,12 @@ DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev.jsonl"  # the shared dev 
 HELDOUT_QUESTIONS = REPO / "evaluation" / "heldout.jsonl"  # our own set, never fitted on (but read when diagnosing)
 # Written blind, each after a freeze; README (Evaluation) says which pipeline each judged. 4 and 5 judge the final one.
 # Held-out 6, 7 and 8 were written blind (evaluation/QUESTIONS.md): they judge, they are never tuned on.
-HELDOUT_SETS = {f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5, 6, 7, 8)}
+HELDOUT_SETS = {f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5, 6, 7, 8, 9)}
 # Layperson questions over the national laws (corpus B), written blind like real_dev; golds in ../shared/corpus/laws.
 REAL_SETS = {"real-own": REPO / "evaluation" / "real_own.jsonl",
              "real-own2": REPO / "evaluation" / "real_own2.jsonl",
-             "real-own3": REPO / "evaluation" / "real_own3.jsonl"}
+             "real-own3": REPO / "evaluation" / "real_own3.jsonl",
+             "real-own4": REPO / "evaluation" / "real_own4.jsonl"}
 QUESTION_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS, **HELDOUT_SETS, **REAL_SETS}
 CUTOFF = 10  # only the first 10 results of a run count
 RUN_RATIO = 0.8  # share of the quote a common run must cover
