@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.train_ranker import PARAMS, ROUNDS, SETS, blended, cv_predictions, metrics, objective, set_weights
+from evaluation.train_ranker import (PARAMS, ROUNDS, SETS, blended, cv_predictions, feature_key, metrics, objective,
+                                     set_weights)
 from index.ranking.ltr import FEATURES
 
 REGULARISATION = {  # relative to train_ranker.PARAMS (the regularised trees since the out-of-fold selection)
@@ -41,11 +42,11 @@ def load(work: Path) -> dict[str, dict]:
     out = {}
     for corpus in ("A", "B"):
         for name in SETS:
-            files = sorted(work.glob(f"{name}_{corpus}_*.npz"))
+            files = sorted(work.glob(f"{name}_{corpus}_*{feature_key()}.npz"))
             if len(files) != 1:
                 raise FileNotFoundError(f"{work}: expected one {name}_{corpus}_*.npz feature cache, found {len(files)}")
             out[f"{name}@{corpus}"] = dict(np.load(files[0], allow_pickle=False))
-    files = sorted(work.glob("real_train_B_*.npz"))
+    files = sorted(work.glob(f"real_train_B_*{feature_key()}.npz"))
     if len(files) != 1:
         raise FileNotFoundError(f"{work}: expected one real_train_B_*.npz feature cache, found {len(files)}")
     out["real_dev-train@B"] = dict(np.load(files[0], allow_pickle=False))

@@ -117,6 +117,12 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
     return data
 
 
+def feature_key() -> str:
+    """The end of every feature cache's name: the feature list's hash, so a new feature collects new pools and the
+    readers (select_ranker, calibrate_found) take only the pools of the features this code computes."""
+    return "f" + hashlib.sha1(" ".join(FEATURES).encode()).hexdigest()[:6]
+
+
 def groups_of(qid: np.ndarray) -> list[int]:
     """Group sizes for LightGBM (rows of one question are contiguous)."""
     sizes, last = [], None
@@ -277,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
               + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else "")
               + ("oof" if folds else "")
-              + "f" + hashlib.sha1(" ".join(FEATURES).encode()).hexdigest()[:6])  # a new feature: new pools
+              + feature_key())
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
             sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_{label}_{fp}.npz",

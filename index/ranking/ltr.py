@@ -43,8 +43,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # the same three for the plain (unadapted) query vector, for every candidate: the adapter moves questions like
     # the training ones; the plain cosine keeps what the zero-shot model sees in a question of a new kind
     "plain": ("plain", "plain_gap", "plain_rank"),
-    # dense pseudo-relevance feedback: the cosine with the centroid of the first stage's best few candidates
-    "prf": ("prf", "prf_gap"),
     "coverage": ("coverage", "coverage_text", "matched"),
     "title": ("title", "title_cov"),
     "qtype": ("qtype", "who", "number"),
@@ -94,11 +92,10 @@ def _gap_and_rank(values: list[float]) -> tuple[list[float], list[float]]:
 
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
                    cited: list[int], signals: list[dict[str, float]], article_cited: list[int] | None = None,
-                   plain: list[float] | None = None, links: set[tuple[str, str]] | None = None,
-                   prf: list[float] | None = None) -> np.ndarray:
+                   plain: list[float] | None = None, links: set[tuple[str, str]] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
-    (None: no dense signal), `plain`: its cosine with the unadapted query vector and `prf` with the centroid of
-    the best few (None: none; index.ranking.rerank.vector_features), `links`: (citing,
+    (None: no dense signal), `plain`: its cosine with the unadapted query vector (None: none;
+    index.ranking.rerank.plain_cosines), `links`: (citing,
     cited) article pairs among the candidates (KnowledgeBase.article_links), `cited`: how many documents cite each
     candidate's document, `article_cited`: how many clauses of other documents cite its article, `signals`: each candidate's rerank features
     (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
@@ -113,8 +110,6 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     dense_gap, dense_rank = _gap_and_rank(dense)
     plain = list(plain) if plain is not None else [nan] * n
     plain_gap, plain_rank = _gap_and_rank(plain)
-    prf = list(prf) if prf is not None else [nan] * n
-    prf_gap, _ = _gap_and_rank(prf)
     keys = [h.article_id or h.clause_id for h in hits]
     base = [sig["base"] for sig in signals]
     pool_cited, pool_cites = [0.0] * n, [0.0] * n
@@ -138,7 +133,6 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
             bm25[i], bm25_rel[i], float(h.ranks.get("bm25", nan)) if h.ranks else nan,
             dense[i], dense_gap[i], dense_rank[i],
             plain[i], plain_gap[i], plain_rank[i],
-            prf[i], prf_gap[i],
             sig["coverage"], sig["coverage_text"], float(len(h.matched_terms)),
             sig["title"], sig["title_cov"],
             qtype, sig["who"], sig["number"],

@@ -79,7 +79,6 @@ class PipelineOptions:
     ltr_lexical_depth: int = 300  # ... over an index without vectors: BM25 alone needs a deeper pool for recall
     adapted: bool = True  # map the query vector with the learned query adapter (index/ranking/adapter.py) if given
     adapter: object | None = field(default=None, compare=False)  # index.ranking.adapter.QueryAdapter (the Ranker's)
-    prf_depth: int = 5  # first-stage candidates whose vectors' centroid is the pseudo-relevance feedback (ltr "prf")
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -287,20 +286,11 @@ def reads(options: PipelineOptions, *features: str) -> bool:
     return options.model is None or any(f in options.model.features for f in features)
 
 
-def vector_features(kb, analysis: QueryAnalysis, hits: list[Hit],
-                    options: PipelineOptions) -> tuple[list[float], list[float]]:
-    """Each candidate's cosine with the plain (unadapted) query vector, and with the centroid of the first
-    `prf_depth` candidates' vectors — dense pseudo-relevance feedback: what the first stage's best agree on (NaN
-    for a candidate without a vector). Both read the stored vectors, so candidates BM25 alone found get them too."""
+def plain_cosines(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[float]:
+    """Each candidate's cosine with the plain (unadapted) query vector, from the stored vectors, so candidates BM25
+    alone found get one too (NaN for a candidate without a vector)."""
     query = np.asarray(kb.query_vector(query_text(analysis, options)), dtype=np.float32)
-    vectors = kb.clause_vectors([h.clause_id for h in hits], query)
-    plain = vectors @ query
-    top = np.flatnonzero(~np.isnan(plain))[:options.prf_depth]
-    prf = np.full(len(hits), np.nan)
-    if len(top):
-        centroid = vectors[top].mean(axis=0)
-        prf = vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
-    return [float(x) for x in plain], [float(x) for x in prf]
+    return [float(x) for x in kb.clause_vectors([h.clause_id for h in hits], query) @ query]
 
 
 def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions,
@@ -309,13 +299,13 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
     score_candidates."""
     from index.ranking.ltr import feature_matrix
 
-    plain = prf = None
+    plain = None
     if rescoring(kb, options):
         dense = options.rescorer.similarities(kb, query_text(analysis, options), hits)
     elif kb.has_vectors and "dense" in options.signals:
         dense = [float((h.scores or {}).get("dense", float("nan"))) for h in hits]
-        if reads(options, "plain", "prf"):
-            plain, prf = vector_features(kb, analysis, hits, options)
+        if reads(options, "plain"):
+            plain = plain_cosines(kb, analysis, hits, options)
     else:
         dense = None
     cited = [kb.citation_count(h.doc_id) for h in hits]
@@ -324,7 +314,7 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
     links = None
     if reads(options, "pool_cited", "pool_cites"):
         links = kb.article_links([h.article_id or h.clause_id for h in hits])
-    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links, prf)
+    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links)
 
 
 def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:

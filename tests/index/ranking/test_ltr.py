@@ -40,7 +40,7 @@ def test_feature_matrix_over_real_candidates(kb):
     assert np.isnan(no_dense[:, col["dense"]]).all()  # no dense signal: missing, not zero
 
 
-def test_plain_and_prf_cosines_cover_every_candidate(kb):
+def test_plain_cosine_covers_every_candidate(kb):
     dense = kb.search("学校门口能不能开网吧", k=20, mode="dense")
     query = kb.query_vector("学校门口能不能开网吧")
     vectors = kb.clause_vectors([h.clause_id for h in dense] + ["no-such-clause"], query)
@@ -54,8 +54,6 @@ def test_plain_and_prf_cosines_cover_every_candidate(kb):
     assert np.isfinite(plain).all()  # BM25-only candidates too, unlike the dense retriever's own scores
     assert set(matrix[:, col["plain_rank"]]) == set(map(float, range(1, len(hits) + 1)))
     assert (matrix[:, col["plain_gap"]] <= 0).all() and (matrix[:, col["plain_gap"]] == 0).any()
-    prf = matrix[:, col["prf"]]  # the centroid of the five best is nearer to each of them than to the pool's tail
-    assert np.isfinite(prf).all() and prf[:5].mean() > prf[-20:].mean()
 
 
 def test_pool_links_credit_the_article_a_candidate_cites(kb):
