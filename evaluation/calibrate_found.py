@@ -25,7 +25,7 @@ import numpy as np
 
 from answers.found import FEATURES, FOUND_FILE, FoundModel, found_features
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, read_jsonl
-from evaluation.train_ranker import FOLDS, bucket, feature_key, groups_of
+from evaluation.train_ranker import FOLDS, bucket, groups_of, last_pools
 from index.ranking.ltr import FEATURES as RANK_FEATURES
 from index.ranking.query import QUESTION_TYPES
 
@@ -65,8 +65,8 @@ def pool_examples(work: Path) -> list[tuple[str, dict, int]]:
     folds = [lightgbm.Booster(model_str=(work / "folds" / f"fold{f}.txt").read_text(encoding="utf-8"))
              for f in range(FOLDS)]
     out = []
-    for path in sorted(work.glob(f"*{feature_key()}.npz")):
-        if path.name.startswith("real_blind"):
+    for name, path in sorted(last_pools(work).items()):
+        if name.startswith("real_dev-blind"):
             continue  # the blind split is never used for a choice
         data = np.load(path, allow_pickle=False)
         start = 0

@@ -30,10 +30,11 @@ import numpy as np
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
 from evaluation.train_ranker import FOLDS, REAL_DEV, bucket, real_dev_split
 from index.hit import Filters
-from index.ranking.adapter import ADAPTER_FILE, fit_adapter, save_adapter
+from index.ranking.adapter import ADAPTER_FILE, fit_adapter, fit_contrastive, save_adapter
 from index.ranking.rerank import binding_filters
 
 DEPTH = 100
+NEGATIVES = 50  # hard negatives per question for the contrastive fit: the plain vector's best non-gold passages
 
 
 def gold_rows(kb, question: dict, with_vectors: set[int]) -> set[int]:
@@ -71,6 +72,28 @@ def evaluate(kb, questions: list[dict], vectors: np.ndarray, region: str) -> dic
     return dict(zip(KEYS, means.tolist()))
 
 
+def hard_negatives(kb, questions: list[dict], vectors: np.ndarray, region: str, k: int = NEGATIVES) -> np.ndarray:
+    """(n, k, d): each question's k best passages by its plain vector that are not its gold (binding texts only)."""
+    mask = kb.row_mask(binding_filters(None, None, region))
+    out = np.zeros((len(questions), k, vectors.shape[1]), dtype=np.float32)
+    for i, (q, vec) in enumerate(zip(questions, vectors)):
+        rows = [r for r, _ in kb.dense.search(vec, k + len(q["_gold_rows"]), mask) if r not in q["_gold_rows"]][:k]
+        for j, r in enumerate(rows):
+            out[i, j] = kb.dense.vector(r)
+    return out
+
+
+def fit(method: str, q: np.ndarray, p: np.ndarray, neg: np.ndarray, lam: float,
+        weights: np.ndarray | None) -> np.ndarray:
+    """The adapter of one method: ridge (closed form, towards the gold vectors) or contrastive (gold above the
+    hard negatives)."""
+    if method == "ridge":
+        return fit_adapter(q, p, lam, weights)
+    if method == "contrastive":
+        return fit_contrastive(q, p, neg, lam, weights=weights)
+    raise ValueError(f"method={method!r}: use ridge or contrastive")
+
+
 def fold_of(question: dict, by: str) -> int:
     """A question's CV fold: by its id (as the ranker's folds), or by its first gold article, so that questions on
     one article share a fold and each fold is judged on articles the map never saw (our written sets ask about the
@@ -102,13 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--index", type=Path, required=True, help="an index with vectors (corpus B: + all laws)")
     p.add_argument("--cache-dir", type=Path, default=REPO / "data" / "cache")
-    p.add_argument("--lambdas", default="1,3,10,30,100")
+    p.add_argument("--lambdas", default="1,3,10,30,100", help="ridge lambdas")
+    p.add_argument("--methods", default="ridge", help="fits to compare: ridge (towards the gold vector), "
+                   "contrastive (the gold above the plain vector's hard negatives)")
+    p.add_argument("--contrastive-lambdas", default="0.001,0.01,0.1")
     p.add_argument("--balances", default="none,kind", help="weightings of the fit to compare: none (each question "
                    "alike), kind (child-protection sets and real_dev alike in total)")
     p.add_argument("--folds", default="id", choices=("id", "gold"),
                    help="CV folds by question id (the ranker's) or by the first gold article (new articles only)")
     p.add_argument("--save", type=float, default=None, metavar="LAMBDA", help="write the adapter fitted with LAMBDA")
     p.add_argument("--balance", default="none", choices=("none", "kind"), help="with --save: the weighting")
+    p.add_argument("--method", default="ridge", choices=("ridge", "contrastive"), help="with --save: the fit")
     p.add_argument("--folds-out", type=Path, default=None, metavar="DIR",
                    help="with --save: also write adapter_fold<k>.npz, fitted without fold k (for train_ranker "
                         "--fold-adapters)")
@@ -144,23 +171,31 @@ def main(argv: list[str] | None = None) -> int:
     p_train = np.stack([np.mean([kb.dense.vector(r) for r in q["_gold_rows"]], axis=0) for q in train])
     print(f"{len(train)} training and {len(blind)} blind questions with gold passages ({time.time() - t0:.0f}s)",
           file=sys.stderr)
-    lambdas = [float(x) for x in args.lambdas.split(",")]
+    methods = [m for m in args.methods.split(",") if m]
+    if args.save is not None and args.method not in methods:
+        methods.append(args.method)
+    lambdas = {"ridge": [float(x) for x in args.lambdas.split(",")],
+               "contrastive": [float(x) for x in args.contrastive_lambdas.split(",")]}
+    negatives = (hard_negatives(kb, train, q_train, region) if "contrastive" in methods
+                 else np.zeros((len(train), 0, dim), dtype=np.float32))
     balances = [b for b in args.balances.split(",") if b]
     folds = np.array([fold_of(q, args.folds) for q in train])
     kinds = np.array([q["_kind"] for q in train])
     rows = [("plain query vector", per_question(kb, train, q_train, region), evaluate(kb, blind, q_blind, region))]
-    for balance in balances:
-        weights = kind_weights(kinds, balance)
-        for lam in lambdas:
-            cv = np.zeros_like(q_train)
-            for f in range(FOLDS):
-                keep = folds != f
-                w = fit_adapter(q_train[keep], p_train[keep], lam, None if weights is None else weights[keep])
-                cv[folds == f] = q_train[folds == f] @ w.T
-            w_all = fit_adapter(q_train, p_train, lam, weights)
-            rows.append((f"adapter, balance {balance}, lambda {lam:g}", per_question(kb, train, cv, region),
-                         evaluate(kb, blind, q_blind @ w_all.T, region)))
-            print(f"  balance {balance}, lambda {lam:g} done ({time.time() - t0:.0f}s)", file=sys.stderr)
+    for method in methods:
+        for balance in balances:
+            weights = kind_weights(kinds, balance)
+            for lam in lambdas[method]:
+                cv = np.zeros_like(q_train)
+                for f in range(FOLDS):
+                    keep = folds != f
+                    w = fit(method, q_train[keep], p_train[keep], negatives[keep], lam,
+                            None if weights is None else weights[keep])
+                    cv[folds == f] = q_train[folds == f] @ w.T
+                w_all = fit(method, q_train, p_train, negatives, lam, weights)
+                rows.append((f"{method}, balance {balance}, lambda {lam:g}", per_question(kb, train, cv, region),
+                             evaluate(kb, blind, q_blind @ w_all.T, region)))
+                print(f"  {method}, balance {balance}, lambda {lam:g} done ({time.time() - t0:.0f}s)", file=sys.stderr)
     n_cp, n_real = int((kinds == "cp").sum()), int((kinds == "real").sum())
     print(f"Dense retrieval over {args.index} (passages, binding jurisdictions of {region}). CV: 5-fold (folds by "
           f"{'question id' if args.folds == 'id' else 'first gold article'}) over the "
@@ -179,15 +214,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.save is not None:
         weights = kind_weights(kinds, args.balance)
         embedder = kb.manifest.get("embedder", "")
-        save_adapter(fit_adapter(q_train, p_train, args.save, weights), embedder, args.save, len(train),
-                     ADAPTER_FILE, args.balance)
-        print(f"wrote {ADAPTER_FILE} (balance {args.balance}, lambda {args.save:g}, {len(train)} questions)")
+        save_adapter(fit(args.method, q_train, p_train, negatives, args.save, weights), embedder, args.save,
+                     len(train), ADAPTER_FILE, args.balance, args.method)
+        print(f"wrote {ADAPTER_FILE} ({args.method}, balance {args.balance}, lambda {args.save:g}, {len(train)} "
+              "questions)")
         if args.folds_out is not None:
             for f in range(FOLDS):
                 keep = folds != f
-                w = fit_adapter(q_train[keep], p_train[keep], args.save, None if weights is None else weights[keep])
+                w = fit(args.method, q_train[keep], p_train[keep], negatives[keep], args.save,
+                        None if weights is None else weights[keep])
                 save_adapter(w, embedder, args.save, int(keep.sum()), args.folds_out / f"adapter_fold{f}.npz",
-                             args.balance)
+                             args.balance, args.method)
             print(f"wrote {FOLDS} fold adapters to {args.folds_out}")
     return 0
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.train_ranker import (PARAMS, ROUNDS, SETS, blended, cv_predictions, feature_key, metrics, objective,
+from evaluation.train_ranker import (PARAMS, ROUNDS, SETS, blended, cv_predictions, last_pools, metrics, objective,
                                      set_weights)
 from index.ranking.ltr import FEATURES
 
@@ -38,19 +38,13 @@ DATA = {"A+real": ("A",), "A+B+real": ("A", "B")}
 
 
 def load(work: Path) -> dict[str, dict]:
-    """The cached candidate features of every non-blind set (train_ranker's file names)."""
-    out = {}
-    for corpus in ("A", "B"):
-        for name in SETS:
-            files = sorted(work.glob(f"{name}_{corpus}_*{feature_key()}.npz"))
-            if len(files) != 1:
-                raise FileNotFoundError(f"{work}: expected one {name}_{corpus}_*.npz feature cache, found {len(files)}")
-            out[f"{name}@{corpus}"] = dict(np.load(files[0], allow_pickle=False))
-    files = sorted(work.glob(f"real_train_B_*{feature_key()}.npz"))
-    if len(files) != 1:
-        raise FileNotFoundError(f"{work}: expected one real_train_B_*.npz feature cache, found {len(files)}")
-    out["real_dev-train@B"] = dict(np.load(files[0], allow_pickle=False))
-    return out
+    """The cached candidate features of every non-blind set of train_ranker's last run in `work`."""
+    pools = last_pools(work)
+    names = [f"{name}@{corpus}" for corpus in ("A", "B") for name in SETS] + ["real_dev-train@B"]
+    missing = [n for n in names if n not in pools]
+    if missing:
+        raise FileNotFoundError(f"{work}: train_ranker's last run has no feature cache for {missing}")
+    return {n: dict(np.load(pools[n], allow_pickle=False)) for n in names}
 
 
 def main(argv: list[str] | None = None) -> int:

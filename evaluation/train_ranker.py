@@ -36,6 +36,7 @@ from index.ranking.rerank import (PipelineOptions, candidate_features, candidate
 
 REAL_DEV = REPO.parent / "shared" / "eval" / "real_dev.jsonl"
 FOLDS = 5
+POOLS_FILE = "pools.json"  # in --work: the feature caches of the last run, by set
 BLIND_BUCKETS = (0,)  # real_dev ids whose hash % 5 is in here form the blind split (~100 of 500)
 PARAMS = {
     "objective": "lambdarank", "metric": "ndcg", "ndcg_eval_at": [1, 5, 10], "learning_rate": 0.1,
@@ -118,9 +119,17 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
 
 
 def feature_key() -> str:
-    """The end of every feature cache's name: the feature list's hash, so a new feature collects new pools and the
-    readers (select_ranker, calibrate_found) take only the pools of the features this code computes."""
+    """The end of every feature cache's name: the feature list's hash, so a new feature collects new pools."""
     return "f" + hashlib.sha1(" ".join(FEATURES).encode()).hexdigest()[:6]
+
+
+def last_pools(work: Path) -> dict[str, Path]:
+    """The feature caches of train_ranker's last run in `work` (set name -> file): what select_ranker and
+    calibrate_found read, so pools of another adapter or feature list left in the folder are never mixed in."""
+    path = work / POOLS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no train_ranker run in {work} (python -m evaluation.train_ranker --work {work})")
+    return {name: work / file for name, file in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def groups_of(qid: np.ndarray) -> list[int]:
@@ -263,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
               **{f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)}}
     sets: dict[str, dict] = {}
     provenance: dict[str, str] = {}
+    pools: dict[str, str] = {}  # set -> its feature cache in --work, as this run collected them (POOLS_FILE)
     blind = None
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
@@ -286,13 +296,16 @@ def main(argv: list[str] | None = None) -> int:
               + feature_key())
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
-            sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / f"{name}_{label}_{fp}.npz",
+            pools[f"{name}@{label}"] = f"{name}_{label}_{fp}.npz"
+            sets[f"{name}@{label}"] = collect(kb, read_jsonl(path), options, args.work / pools[f"{name}@{label}"],
                                               folds)
             provenance[name] = file_hash(path)
         if label == "B":
-            sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / f"real_train_B_{fp}.npz", folds)
-            blind = collect(kb, real_blind, options, args.work / f"real_blind_B_{fp}.npz")
+            pools["real_dev-train@B"], pools["real_dev-blind@B"] = f"real_train_B_{fp}.npz", f"real_blind_B_{fp}.npz"
+            sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / pools["real_dev-train@B"], folds)
+            blind = collect(kb, real_blind, options, args.work / pools["real_dev-blind@B"])
             provenance["real_dev"] = file_hash(REAL_DEV)
+    (args.work / POOLS_FILE).write_text(json.dumps(pools, indent=1), encoding="utf-8")
     sets = set_weights(sets, BALANCE)  # each row's "w": cross_validate and the final fit weigh by it
     lines = ["| features | objective | " + " | ".join(f"{n} MRR@10 / R@5" for n in sets) + " |",
              "|---|---|" + "---|" * len(sets)]

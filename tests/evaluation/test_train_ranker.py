@@ -1,5 +1,6 @@
 """The ranker's training pools: with fold adapters, each question's candidates come from the adapter that never saw it."""
 import numpy as np
+import pytest
 
 from evaluation.train_ranker import FOLDS, bucket, collect
 from index.ranking.adapter import QueryAdapter
@@ -24,3 +25,15 @@ def test_each_question_is_drawn_with_its_own_fold_adapter(kb, tmp_path):
     folds[(bucket("T-1") + 1) % FOLDS] = flip  # another fold's adapter does not touch this question
     other = collect(kb, [question], options, tmp_path / "other.npz", folds)
     np.testing.assert_array_equal(other["x"], same["x"])
+
+
+def test_readers_take_only_the_last_runs_pools(tmp_path):
+    import json
+
+    from evaluation.train_ranker import POOLS_FILE, last_pools
+
+    with pytest.raises(FileNotFoundError, match="no train_ranker run"):
+        last_pools(tmp_path)
+    (tmp_path / POOLS_FILE).write_text(json.dumps({"dev@A": "dev_A_x.npz"}), encoding="utf-8")
+    (tmp_path / "dev_A_y.npz").write_bytes(b"")  # another adapter's pool in the same folder is not read
+    assert last_pools(tmp_path) == {"dev@A": tmp_path / "dev_A_x.npz"}

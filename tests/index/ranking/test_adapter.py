@@ -2,7 +2,7 @@
 import numpy as np
 
 from index.embedders import BundledEmbedder, OnnxE5Embedder
-from index.ranking.adapter import QueryAdapter, fit_adapter, load_adapter, save_adapter
+from index.ranking.adapter import QueryAdapter, fit_adapter, fit_contrastive, load_adapter, save_adapter
 from index.ranking.ranker import Ranker
 from index.ranking.rerank import PipelineOptions
 
@@ -20,6 +20,40 @@ def test_fit_recovers_a_linear_map_and_stays_at_the_identity_without_evidence():
     assert np.allclose(fit_adapter(q, p, 1e9), np.eye(q.shape[1]), atol=1e-3)
     half = fit_adapter(q, p, 200.0)  # in between: part of the way from I to the fitted map
     assert 0 < np.abs(half - np.eye(8)).sum() < np.abs(true - np.eye(8)).sum()
+
+
+def _contrastive_loss(delta, q, p, neg, lam, t):
+    """The objective fit_contrastive minimises, written out directly (padding rows of neg are all zeros)."""
+    wq = q + q @ delta.T
+    own = np.concatenate([np.einsum("nd,nd->n", wq, p)[:, None], np.einsum("nd,nkd->nk", wq, neg)], axis=1)
+    own[:, 1:][~np.any(neg != 0, axis=2)] = -np.inf
+    batch = wq @ p.T
+    np.fill_diagonal(batch, -np.inf)
+    logits = np.concatenate([own, batch], axis=1) / t
+    logits -= logits.max(axis=1, keepdims=True)
+    return -(logits[:, 0] - np.log(np.exp(logits).sum(axis=1))).mean() + lam * (delta ** 2).sum()
+
+
+def test_contrastive_fit_reaches_a_minimum_of_its_objective():
+    rng = np.random.default_rng(0)
+    q = rng.normal(size=(12, 6))
+    p = q + 0.5 * rng.normal(size=(12, 6))
+    neg = rng.normal(size=(12, 5, 6))
+    neg[0, -1] = 0  # padding
+    w = fit_contrastive(q, p, neg, 0.1, temperature=0.5, steps=300, lr=0.01)
+    delta = w.astype(np.float64) - np.eye(6)
+    at_identity = _contrastive_loss(np.zeros((6, 6)), q, p, neg, 0.1, 0.5)
+    assert _contrastive_loss(delta, q, p, neg, 0.1, 0.5) < 0.5 * at_identity
+    grad = np.zeros_like(delta)  # central differences: the fitted map is (nearly) stationary
+    for a in range(6):
+        for b in range(6):
+            step = np.zeros_like(delta)
+            step[a, b] = 1e-5
+            grad[a, b] = (_contrastive_loss(delta + step, q, p, neg, 0.1, 0.5)
+                          - _contrastive_loss(delta - step, q, p, neg, 0.1, 0.5)) / 2e-5
+    assert np.abs(grad).max() < 0.02
+    strong = fit_contrastive(q, p, neg, 1e3, temperature=0.5, steps=300, lr=0.01)
+    assert np.abs(strong - np.eye(6)).max() < 0.01  # a heavy penalty keeps the identity
 
 
 def test_weights_decide_whose_map_is_learned():
