@@ -25,7 +25,7 @@ import numpy as np
 
 from answers.found import FEATURES, FOUND_FILE, FoundModel, found_features
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, read_jsonl
-from evaluation.train_ranker import FOLDS, bucket, groups_of, last_pools
+from evaluation.train_ranker import FOLDS, bucket, groups_of, last_pools, row_folds
 from index.ranking.ltr import FEATURES as RANK_FEATURES
 from index.ranking.query import QUESTION_TYPES
 
@@ -68,13 +68,14 @@ def pool_examples(work: Path) -> list[tuple[str, dict, int]]:
     for name, path in sorted(last_pools(work).items()):
         if name.startswith("real_dev-blind"):
             continue  # the blind split is never used for a choice
-        data = np.load(path, allow_pickle=False)
+        data = dict(np.load(path, allow_pickle=False))
+        fold = row_folds(data)
         start = 0
         for size in groups_of(data["qid"]):
             sl = slice(start, start + size)
             start += size
             qid = str(data["qid"][sl][0])
-            scores = folds[bucket(qid)].predict(data["x"][sl])
+            scores = folds[int(fold[sl][0])].predict(data["x"][sl])  # the fold model that never saw it
             feats, label = from_pool(data["x"][sl], data["y"][sl], data["support"][sl], scores)
             out.append((f"{path.stem}:{qid}", feats, label))
     return out

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
-from evaluation.train_ranker import FOLDS, REAL_DEV, bucket, real_dev_split
+from evaluation.train_ranker import FOLDS, REAL_DEV, fold_of, real_dev_split
 from index.hit import Filters
 from index.ranking.adapter import ADAPTER_FILE, fit_adapter, fit_contrastive, save_adapter
 from index.ranking.rerank import binding_filters
@@ -94,18 +94,6 @@ def fit(method: str, q: np.ndarray, p: np.ndarray, neg: np.ndarray, lam: float,
     raise ValueError(f"method={method!r}: use ridge or contrastive")
 
 
-def fold_of(question: dict, by: str) -> int:
-    """A question's CV fold: by its id (as the ranker's folds), or by its first gold article, so that questions on
-    one article share a fold and each fold is judged on articles the map never saw (our written sets ask about the
-    same articles many times; a fold by id then rewards remembering them)."""
-    if by == "id":
-        return bucket(question["id"])
-    if by != "gold":
-        raise ValueError(f"folds={by!r}: use id or gold")
-    gold = question["answers"][0]
-    return bucket(f"{gold.get('doc', '')}|{gold.get('article', '') or gold.get('quote', '')}")
-
-
 def kind_weights(kinds: np.ndarray, balance: str) -> np.ndarray | None:
     """Per-pair weights of the fit: none (each question alike) or kind (each kind of question, child-protection
     sets and real_dev, weighs alike in total, as the ranker's training balances them), mean 1."""
@@ -138,10 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--method", default="ridge", choices=("ridge", "contrastive"), help="with --save: the fit")
     p.add_argument("--folds-out", type=Path, default=None, metavar="DIR",
                    help="with --save: also write adapter_fold<k>.npz, fitted without fold k (for train_ranker "
-                        "--fold-adapters)")
+                        "--fold-adapters, with the same --folds)")
     args = p.parse_args(argv)
-    if args.folds_out is not None and args.folds != "id":
-        p.error("--folds-out writes the ranker's folds (by question id): use it with --folds id")
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
     if not kb.has_vectors:
         print(f"fit_adapter: --index {args.index}: the index has no vectors (run policykb embed)", file=sys.stderr)

@@ -37,3 +37,52 @@ def test_readers_take_only_the_last_runs_pools(tmp_path):
     (tmp_path / POOLS_FILE).write_text(json.dumps({"dev@A": "dev_A_x.npz"}), encoding="utf-8")
     (tmp_path / "dev_A_y.npz").write_bytes(b"")  # another adapter's pool in the same folder is not read
     assert last_pools(tmp_path) == {"dev@A": tmp_path / "dev_A_x.npz"}
+
+
+def test_gold_folds_keep_one_articles_questions_together():
+    from evaluation.train_ranker import fold_of
+
+    gold = {"doc": "某法", "article": "第十一条", "quote": "x"}
+    a = {"id": "q1", "answers": [gold]}
+    b = {"id": "q2-other-id", "answers": [gold, {"doc": "另法", "article": "第一条", "quote": "y"}]}
+    assert fold_of(a, "gold") == fold_of(b, "gold")  # the first gold article decides
+    assert fold_of(a, "id") == bucket("q1")
+    with pytest.raises(ValueError, match="use id or gold"):
+        fold_of(a, "doc")
+
+
+def test_compare_pools_scores_the_judge_pools_out_of_fold(tmp_path):
+    import json
+
+    from evaluation import compare_pools
+    from evaluation.train_ranker import POOLS_FILE, SETS
+
+    rng = np.random.default_rng(5)
+
+    def pools(work, signal):
+        work.mkdir()
+        names = [f"{n}@{c}" for c in ("A", "B") for n in SETS] + ["real_dev-train@B"]
+        files = {}
+        for i, name in enumerate(names):
+            x, y, qid, fold = [], [], [], []
+            for q in range(10):  # 10 questions of 8 candidates; the gold is candidate 0
+                for c in range(8):
+                    row = rng.normal(size=len(FEATURES)).astype(np.float32)
+                    row[dense] = (1.0 if c == 0 else 0.0) * signal + rng.normal() * 0.1
+                    x.append(row)
+                    y.append(int(c == 0))
+                    qid.append(f"{name}-{q}")
+                    fold.append(q % FOLDS)
+            files[name] = f"{i}.npz"
+            np.savez(work / files[name], x=np.array(x), y=np.array(y), qid=np.array(qid), fold=np.array(fold),
+                     linear=np.zeros(len(y)), support=np.zeros(len(y), dtype=np.float32))
+        (work / POOLS_FILE).write_text(json.dumps(files), encoding="utf-8")
+        return work
+
+    dense = FEATURES.index("dense")
+    informative, noise = pools(tmp_path / "a", 1.0), pools(tmp_path / "b", 0.0)
+    judge = compare_pools.load_sets(informative)
+    good = compare_pools.judged(compare_pools.load_sets(informative), judge)
+    bad = compare_pools.judged(compare_pools.load_sets(noise), judge)
+    assert all(good[n][0] == 1.0 for n in good)  # trained where the dense score marks the gold: always first
+    assert compare_pools.objective(bad)[0] < compare_pools.objective(good)[0]

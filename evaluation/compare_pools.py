@@ -1,0 +1,76 @@
+"""Which training pools make a ranker that generalises to articles it never saw? Train on the pools of one
+train_ranker run, judge on the pools of another, with the judge run's folds.
+
+usage: python -m evaluation.compare_pools --judge WORK [--train LABEL=WORK ...]
+
+A train_ranker run draws each training question's candidates with a query adapter fitted without its fold. With
+folds by question id (the default) the adapter may have seen other questions on the same article, so the adapted
+dense score of a training candidate looks better than it will for a new article; with `--folds gold` it never
+has. Our judges ask about articles no training set cites. This script scores every question of the judge run
+(`--judge`, normally the gold-fold run) out of fold — by a model trained on the questions of the other folds, taken
+from each `--train` run's pools — so the rows compare the training pools on the same, realistic test pools. Prints
+train_ranker's objective and per-set MRR@10 / R@5. Only non-blind sets are read.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.train_ranker import (BALANCE, FEATURES, FOLDS, SETS, last_pools, metrics, objective, row_folds,
+                                     set_weights, train)
+
+
+def load_sets(work: Path) -> dict[str, dict]:
+    """The non-blind pools of a train_ranker run."""
+    names = [f"{n}@{c}" for c in ("A", "B") for n in SETS] + ["real_dev-train@B"]
+    pools = last_pools(work)
+    return {n: dict(np.load(pools[n], allow_pickle=False)) for n in names}
+
+
+def judged(train_sets: dict[str, dict], judge_sets: dict[str, dict]) -> dict[str, tuple[float, float, int]]:
+    """Per set, MRR@10 / R@5 of the judge pools, each fold scored by a model trained on the other folds' questions
+    from the train pools (the judge's fold of each question decides, whichever pools it is read from)."""
+    fold_of_q = {str(q): int(f) for d in judge_sets.values() for q, f in zip(d["qid"], row_folds(d))}
+    weighted = set_weights(train_sets, BALANCE)
+    preds = {n: np.zeros(len(d["y"])) for n, d in judge_sets.items()}
+    for f in range(FOLDS):
+        parts = []
+        for d in weighted.values():
+            keep = np.array([fold_of_q.get(str(q), -1) != f for q in d["qid"]])
+            parts.append({k: v[keep] for k, v in d.items()})
+        data = {k: np.concatenate([p[k] for p in parts]) for k in ("x", "y", "qid", "w")}
+        booster = train(data["x"], data["y"], data["qid"], FEATURES, weight=data["w"])
+        for n, d in judge_sets.items():
+            mask = row_folds(d) == f
+            if mask.any():
+                preds[n][mask] = booster.predict(d["x"][mask], num_threads=1)
+    return {n: metrics(preds[n], d["y"], d["qid"]) for n, d in judge_sets.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--judge", type=Path, required=True, help="train_ranker --work of the pools to score (and folds)")
+    p.add_argument("--train", action="append", required=True, metavar="LABEL=WORK",
+                   help="train_ranker --work whose pools train the models (repeat to compare)")
+    args = p.parse_args(argv)
+    judge = load_sets(args.judge)
+    lines = ["| training pools | objective | child-protection A MRR | B MRR | real_dev MRR | "
+             + " | ".join(f"{n} MRR / R@5" for n in judge) + " |", "|---|---|---|---|---|" + "---|" * len(judge)]
+    for spec in args.train:
+        label, sep, work = spec.partition("=")
+        if not sep:
+            p.error(f"--train {spec!r}: expected LABEL=WORK")
+        res = judged(load_sets(Path(work)), judge)
+        obj = objective(res)
+        lines.append(f"| {label} | {obj[0]:.4f} | {obj[1]:.3f} | {obj[2]:.3f} | {obj[3]:.3f} | "
+                     + " | ".join(f"{res[n][0]:.3f} / {res[n][1]:.3f}" for n in judge) + " |")
+        print(lines[-1], flush=True)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
