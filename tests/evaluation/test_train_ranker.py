@@ -86,3 +86,6 @@ def test_compare_pools_scores_the_judge_pools_out_of_fold(tmp_path):
     bad = compare_pools.judged(compare_pools.load_sets(noise), judge)
     assert all(good[n][0] == 1.0 for n in good)  # trained where the dense score marks the gold: always first
     assert compare_pools.objective(bad)[0] < compare_pools.objective(good)[0]
+    blind = compare_pools.judged(compare_pools.load_sets(informative), judge,
+                                 tuple(f for f in FEATURES if f != "dense"), seed=12)  # the ablation's call
+    assert compare_pools.objective(blind)[0] < compare_pools.objective(good)[0]
