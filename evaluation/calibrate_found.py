@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from answers.found import FEATURES, FOUND_FILE, FoundModel, found_features
-from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, read_jsonl
+from evaluation.scoring import REPO, TRAINING_SETS, read_jsonl
 from evaluation.train_ranker import FOLDS, bucket, groups_of, last_pools, row_folds
 from index.ranking.ltr import FEATURES as RANK_FEATURES
 from index.ranking.query import QUESTION_TYPES
@@ -83,9 +83,8 @@ def pool_examples(work: Path) -> list[tuple[str, dict, int]]:
 
 def none_examples(ranker) -> list[tuple[str, dict, int]]:
     """(id, features, 0) for the `none` questions of dev and held-out 1–5 over corpus A."""
-    paths = [DEV_QUESTIONS, HELDOUT_QUESTIONS] + [REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)]
     out = []
-    for path in paths:
+    for path in TRAINING_SETS.values():
         for q in read_jsonl(path):
             if q.get("answers"):
                 continue

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, is_hit, read_jsonl
+from evaluation.scoring import REPO, TRAINING_SETS, is_hit, read_jsonl
 from evaluation.train_ranker import FOLDS, REAL_DEV, fold_of, real_dev_split
 from index.hit import Filters
 from index.ranking.adapter import ADAPTER_FILE, fit_adapter, fit_contrastive, save_adapter
@@ -134,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     region = Config.from_env().region
     real_train, real_blind = real_dev_split(read_jsonl(REAL_DEV))
-    paths = [DEV_QUESTIONS, HELDOUT_QUESTIONS] + [REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)]
-    train = [{**q, "_kind": "cp"} for path in paths for q in read_jsonl(path) if q.get("answers")]
+    train = [{**q, "_kind": "cp"} for path in TRAINING_SETS.values() for q in read_jsonl(path) if q.get("answers")]
     train += [{**q, "_kind": "real"} for q in real_train]
     t0 = time.time()
     with_vectors = set(kb.dense.rows().tolist())

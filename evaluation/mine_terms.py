@@ -18,7 +18,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from evaluation.scoring import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, read_jsonl
+from evaluation.scoring import REPO, TRAINING_SETS, read_jsonl
 from evaluation.train_ranker import REAL_DEV, real_dev_split
 from index.ranking.query import MINED_FILE
 
@@ -33,10 +33,9 @@ FUNCTION_WORDS = frozenset("自己 这些 那些 这种 属于 过程 得到 之
 
 
 def training_questions() -> list[dict]:
-    """The questions mining may read: dev, held-out 1–5 and the real_dev training folds."""
-    out = read_jsonl(DEV_QUESTIONS) + read_jsonl(HELDOUT_QUESTIONS)
-    for i in (2, 3, 4, 5):
-        out += read_jsonl(REPO / "evaluation" / f"heldout{i}.jsonl")
+    """The questions mining may read: the child-protection training sets (scoring.TRAINING_SETS) and the real_dev
+    training folds."""
+    out = [q for path in TRAINING_SETS.values() for q in read_jsonl(path)]
     train, _ = real_dev_split(read_jsonl(REAL_DEV))
     return out + train
 
