@@ -26,9 +26,11 @@ REAL_SETS = {"real-own": REPO / "evaluation" / "real_own.jsonl",
 QUESTION_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS, **HELDOUT_SETS, **REAL_SETS}
 # The child-protection questions the learned parts fit on (the query adapter, the ranker, found's none questions;
 # real_dev's training folds besides): dev and held-out 1-5 (read while diagnosing in earlier rounds, so no longer
-# judges). Held-out 6-9 and real_own 1-4 judge and are never read by a fit.
+# judges) and train_cp1 (written as training data, on articles no other set cites). Held-out 6-9 and real_own 1-4
+# judge and are never read by a fit.
 TRAINING_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS,
-                 **{f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)}}
+                 **{f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)},
+                 "train-cp1": REPO / "evaluation" / "train_cp1.jsonl"}
 CUTOFF = 10  # only the first 10 results of a run count
 RUN_RATIO = 0.8  # share of the quote a common run must cover
 MIN_CONTAINED_TITLE = 6  # a title may contain the other only when the contained one has >= 6 characters

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from evaluation.check_questions import check
-from evaluation.scoring import HELDOUT_QUESTIONS, HELDOUT_SETS, REAL_SETS, read_jsonl
+from evaluation.scoring import HELDOUT_QUESTIONS, HELDOUT_SETS, REAL_SETS, TRAINING_SETS, read_jsonl
 from tests.conftest import need_shared
 
 HELDOUT = HELDOUT_QUESTIONS
@@ -41,8 +41,20 @@ def test_real_question_sets_exercise_the_long_article_forms():
     assert sum("条之" in a for a in golds) >= 3
 
 
+def test_training_set_quotes_its_articles_and_avoids_the_judges_articles():
+    corpus = need_shared("corpus")
+    questions = read_jsonl(TRAINING_SETS["train-cp1"])
+    assert len(questions) == 100 and all(q["answers"] for q in questions)
+    assert check(questions, corpus) == []
+    judged = {(a["file"], a["article"]) for path in HELDOUT_SETS.values() for q in read_jsonl(path)
+              for a in q["answers"] if not a["file"].startswith("workplan/")}
+    golds = {(a["file"], a["article"]) for q in questions for a in q["answers"]}
+    assert not golds & judged  # training on a judge's article would flatter that judge
+
+
 def test_heldout_sets_are_not_dev_nor_each_other(dev_questions):
-    paths = [dev_questions, HELDOUT_QUESTIONS, *HELDOUT_SETS.values(), *REAL_SETS.values()]
+    paths = [dev_questions, HELDOUT_QUESTIONS, *HELDOUT_SETS.values(), *REAL_SETS.values(),
+             TRAINING_SETS["train-cp1"]]
     real_dev = dev_questions.parent / "real_dev.jsonl"
     if real_dev.exists():
         paths.append(real_dev)
