@@ -3,8 +3,8 @@
 usage: python -m evaluation.calibrate_found --index-a DIR [--work data/ltr_work] [--cost 2]
 
 Data: the training questions of evaluation/train_ranker.py, each ranked out of fold (by the fold model that never saw
-it, from --work/folds), so the score margins are those of unseen questions; plus the `none` questions of dev and
-held-out 1–5, ranked over corpus A by the final model (no `none` question is ever a ranking example). A card is
+it, from --work/folds), so the score margins are those of unseen questions; plus the `none` questions of the training sets
+(evaluation.scoring.TRAINING_SETS), ranked over corpus A by the final model (no `none` question is ever a ranking example). A card is
 right when one of its items (the best three clauses) hits a gold answer; on a `none` question any "found" is wrong.
 
 The logistic model is cross-validated (5 folds by question); its out-of-fold probabilities give the reliability plot
@@ -77,12 +77,12 @@ def pool_examples(work: Path) -> list[tuple[str, dict, int]]:
             qid = str(data["qid"][sl][0])
             scores = folds[int(fold[sl][0])].predict(data["x"][sl])  # the fold model that never saw it
             feats, label = from_pool(data["x"][sl], data["y"][sl], data["support"][sl], scores)
-            out.append((f"{path.stem}:{qid}", feats, label))
+            out.append((f"{path.stem}:{int(fold[sl][0])}:{qid}", feats, label))  # id: pool, fold, question
     return out
 
 
 def none_examples(ranker) -> list[tuple[str, dict, int]]:
-    """(id, features, 0) for the `none` questions of dev and held-out 1–5 over corpus A."""
+    """(id, features, 0) for the `none` questions of the training sets (scoring.TRAINING_SETS) over corpus A."""
     out = []
     for path in TRAINING_SETS.values():
         for q in read_jsonl(path):
@@ -136,10 +136,19 @@ def fit(examples: list[tuple[str, dict, int]], c: float = 1.0):
     return SignedLogistic(w[None, :-1], w[-1:]), mean, scale
 
 
+def example_fold(eid: str) -> int:
+    """An example's CV fold: the one its pool recorded (pool examples: "pool:fold:question"), else by question id
+    (the `none` questions: "none:set:question")."""
+    if eid.startswith(NONE_PREFIX):
+        return bucket(eid.rsplit(":", 1)[1])
+    return int(eid.split(":")[1])
+
+
 def out_of_fold(examples: list[tuple[str, dict, int]]) -> np.ndarray:
-    """Each example's probability from a model fitted without its fold."""
+    """Each example's probability from a model fitted without its fold (the ranker's folds: found is judged on
+    questions whose ranking model never saw them)."""
     probs = np.zeros(len(examples))
-    fold = np.asarray([bucket(eid.rsplit(":", 1)[1]) for eid, _, _ in examples])
+    fold = np.asarray([example_fold(eid) for eid, _, _ in examples])
     x = np.asarray([[f[n] for n in FEATURES] for _, f, _ in examples])
     for k in range(FOLDS):
         train = [e for e, fk in zip(examples, fold) if fk != k]

@@ -13,10 +13,14 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evaluation.harness import configurations, run_configuration
 from evaluation.scoring import QUESTION_SETS, REPO, read_jsonl
 from evaluation.train_ranker import REAL_DEV, real_dev_split
+
+if TYPE_CHECKING:
+    from index.ranking.ltr import LearnedModel
 
 
 def question_sets(names: list[str]) -> dict[str, list[dict]]:
@@ -29,11 +33,12 @@ def question_sets(names: list[str]) -> dict[str, list[dict]]:
         elif name in QUESTION_SETS:
             out[name] = read_jsonl(QUESTION_SETS[name])
         else:
-            raise SystemExit(f"compare_models: --sets: unknown set {name!r}; known: real_dev, {', '.join(QUESTION_SETS)}")
+            known = ", ".join(QUESTION_SETS)
+            raise SystemExit(f"compare_models: --sets: unknown set {name!r}; known: real_dev, {known}")
     return out
 
 
-def parse_model(spec: str):
+def parse_model(spec: str) -> tuple[str, "LearnedModel"]:
     """LABEL=DIR -> (label, LearnedModel); a clear error when the files are missing."""
     from index.ranking.ltr import load_model
 
@@ -47,6 +52,7 @@ def parse_model(spec: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print (and with --out write) one row per set and model."""
     from index.kb import KnowledgeBase
     from index.ranking.ranker import Ranker
     from policykb.config import Config

@@ -20,15 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.train_ranker import (BALANCE, FEATURES, FOLDS, GROUPS, PARAMS, SETS, last_pools, metrics, objective,
-                                     row_folds, set_weights, train)
-
-
-def load_sets(work: Path) -> dict[str, dict]:
-    """The non-blind pools of a train_ranker run."""
-    names = [f"{n}@{c}" for c in ("A", "B") for n in SETS] + ["real_dev-train@B"]
-    pools = last_pools(work)
-    return {n: dict(np.load(pools[n], allow_pickle=False)) for n in names}
+from evaluation.select_ranker import load
+from evaluation.train_ranker import (BALANCE, FEATURES, FOLDS, GROUPS, PARAMS, metrics, objective, row_folds,
+                                     set_weights, train)
 
 
 def judged(train_sets: dict[str, dict], judge_sets: dict[str, dict], features: tuple[str, ...] = FEATURES,
@@ -56,6 +50,7 @@ def judged(train_sets: dict[str, dict], judge_sets: dict[str, dict], features: t
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the table of training pools (and with --ablation, of feature groups)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--judge", type=Path, required=True, help="train_ranker --work of the pools to score (and folds)")
     p.add_argument("--train", action="append", required=True, metavar="LABEL=WORK",
@@ -64,21 +59,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="also leave out each feature group in turn, training on the first --train run's pools: "
                         "the objective's mean over this many LightGBM seeds, against all features")
     args = p.parse_args(argv)
-    judge = load_sets(args.judge)
+    judge = load(args.judge)
     lines = ["| training pools | objective | child-protection A MRR | B MRR | real_dev MRR | "
              + " | ".join(f"{n} MRR / R@5" for n in judge) + " |", "|---|---|---|---|---|" + "---|" * len(judge)]
     for spec in args.train:
         label, sep, work = spec.partition("=")
         if not sep:
             p.error(f"--train {spec!r}: expected LABEL=WORK")
-        res = judged(load_sets(Path(work)), judge)
+        res = judged(load(Path(work)), judge)
         obj = objective(res)
         lines.append(f"| {label} | {obj[0]:.4f} | {obj[1]:.3f} | {obj[2]:.3f} | {obj[3]:.3f} | "
                      + " | ".join(f"{res[n][0]:.3f} / {res[n][1]:.3f}" for n in judge) + " |")
         print(lines[-1], flush=True)
     print("\n".join(lines))
     if args.ablation:
-        train_sets = load_sets(Path(args.train[0].partition("=")[2]))
+        train_sets = load(Path(args.train[0].partition("=")[2]))
         seeds = [PARAMS["seed"] + i for i in range(args.ablation)]
 
         def mean_objective(features: tuple[str, ...]) -> tuple[float, float]:
@@ -90,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         table.append("| all | %.4f ± %.4f |" % mean_objective(FEATURES))
         print(table[-1], flush=True)
         for group, names in GROUPS.items():
-            table.append(f"| −{group} | " + "%.4f ± %.4f |" % mean_objective(tuple(f for f in FEATURES if f not in names)))
+            kept = tuple(f for f in FEATURES if f not in names)
+            table.append(f"| −{group} | " + "%.4f ± %.4f |" % mean_objective(kept))
             print(table[-1], flush=True)
         print("\n".join(table))
     return 0

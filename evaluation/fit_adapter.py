@@ -6,8 +6,8 @@ usage: python -m evaluation.fit_adapter --index DIR [--cache-dir DIR] [--lambdas
 The passages were embedded once, zero-shot; a new model would mean re-embedding all of them. A query-side map
 W (384 x 384) needs no re-embedding: it moves a question's vector towards the vectors of the clauses that answer
 such questions, W = argmin sum w_i ||W q_i - p_i||^2 + lambda ||W - I||^2 (weighted ridge towards the identity),
-closed form. The training pairs are the questions evaluation/train_ranker.py trains on: dev and held-out 1-5
-(child-protection questions, corpus A golds) and real_dev's training folds; a gold's passages are found by its
+closed form. The training pairs are the questions evaluation/train_ranker.py trains on: the child-protection
+training sets (evaluation.scoring.TRAINING_SETS, corpus A golds) and real_dev's training folds; a gold's passages are found by its
 quote. real_dev's blind split is only reported.
 
 The weights w_i: `none` counts each question alike, so real_dev's training folds (about two thirds of the pairs)
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.scoring import REPO, TRAINING_SETS, is_hit, read_jsonl
-from evaluation.train_ranker import FOLDS, REAL_DEV, fold_of, real_dev_split
+from evaluation.train_ranker import FOLDS, REAL_DEV, fold_of, gold_key, real_dev_split
 from index.hit import Filters
 from index.ranking.adapter import ADAPTER_FILE, fit_adapter, fit_contrastive, save_adapter
 from index.ranking.rerank import binding_filters
@@ -84,13 +84,14 @@ def hard_negatives(kb, questions: list[dict], vectors: np.ndarray, region: str, 
 
 
 def fit(method: str, q: np.ndarray, p: np.ndarray, neg: np.ndarray, lam: float,
-        weights: np.ndarray | None) -> np.ndarray:
+        weights: np.ndarray | None, groups: np.ndarray) -> np.ndarray:
     """The adapter of one method: ridge (closed form, towards the gold vectors) or contrastive (gold above the
-    hard negatives)."""
+    hard negatives; `groups`: each question's gold article, so questions on one article are not each other's
+    negatives)."""
     if method == "ridge":
         return fit_adapter(q, p, lam, weights)
     if method == "contrastive":
-        return fit_contrastive(q, p, neg, lam, weights=weights)
+        return fit_contrastive(q, p, neg, lam, weights=weights, groups=groups)
     raise ValueError(f"method={method!r}: use ridge or contrastive")
 
 
@@ -128,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="with --save: also write adapter_fold<k>.npz, fitted without fold k (for train_ranker "
                         "--fold-adapters, with the same --folds)")
     args = p.parse_args(argv)
+    unknown = [m for m in args.methods.split(",") if m and m not in ("ridge", "contrastive")]
+    if unknown:
+        p.error(f"--methods: unknown fit(s) {unknown}; use ridge, contrastive")
     kb = KnowledgeBase.open(args.index, cache_dir=args.cache_dir)
     if not kb.has_vectors:
         print(f"fit_adapter: --index {args.index}: the index has no vectors (run policykb embed)", file=sys.stderr)
@@ -165,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                  else np.zeros((len(train), 0, dim), dtype=np.float32))
     balances = [b for b in args.balances.split(",") if b]
     folds = np.array([fold_of(q, args.folds) for q in train])
+    groups = np.array([gold_key(q) for q in train])
     kinds = np.array([q["_kind"] for q in train])
     rows = [("plain query vector", per_question(kb, train, q_train, region), evaluate(kb, blind, q_blind, region))]
     for method in methods:
@@ -175,16 +180,16 @@ def main(argv: list[str] | None = None) -> int:
                 for f in range(FOLDS):
                     keep = folds != f
                     w = fit(method, q_train[keep], p_train[keep], negatives[keep], lam,
-                            None if weights is None else weights[keep])
+                            None if weights is None else weights[keep], groups[keep])
                     cv[folds == f] = q_train[folds == f] @ w.T
-                w_all = fit(method, q_train, p_train, negatives, lam, weights)
+                w_all = fit(method, q_train, p_train, negatives, lam, weights, groups)
                 rows.append((f"{method}, balance {balance}, lambda {lam:g}", per_question(kb, train, cv, region),
                              evaluate(kb, blind, q_blind @ w_all.T, region)))
                 print(f"  {method}, balance {balance}, lambda {lam:g} done ({time.time() - t0:.0f}s)", file=sys.stderr)
     n_cp, n_real = int((kinds == "cp").sum()), int((kinds == "real").sum())
     print(f"Dense retrieval over {args.index} (passages, binding jurisdictions of {region}). CV: 5-fold (folds by "
           f"{'question id' if args.folds == 'id' else 'first gold article'}) over the "
-          f"training questions, per kind — cp = dev + held-out 1-5 ({n_cp}), real = real_dev training folds "
+          f"training questions, per kind — cp = the child-protection training sets ({n_cp}), real = real_dev training folds "
           f"({n_real}) — and their mean (each kind alike: the choice). Blind: real_dev's blind split ({len(blind)}), "
           "fitted on all training questions, reported only.\n")
     print("| query vector | CV R@5 cp | CV R@5 real | CV MRR@10 cp | CV MRR@10 real | kind mean R@5 | kind mean MRR@10 "
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.save is not None:
         weights = kind_weights(kinds, args.balance)
         embedder = kb.manifest.get("embedder", "")
-        save_adapter(fit(args.method, q_train, p_train, negatives, args.save, weights), embedder, args.save,
+        save_adapter(fit(args.method, q_train, p_train, negatives, args.save, weights, groups), embedder, args.save,
                      len(train), ADAPTER_FILE, args.balance, args.method)
         print(f"wrote {ADAPTER_FILE} ({args.method}, balance {args.balance}, lambda {args.save:g}, {len(train)} "
               "questions)")
@@ -207,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
             for f in range(FOLDS):
                 keep = folds != f
                 w = fit(args.method, q_train[keep], p_train[keep], negatives[keep], args.save,
-                        None if weights is None else weights[keep])
+                        None if weights is None else weights[keep], groups[keep])
                 save_adapter(w, embedder, args.save, int(keep.sum()), args.folds_out / f"adapter_fold{f}.npz",
-                             args.balance, args.method)
+                             args.balance, args.method, args.folds)
             print(f"wrote {FOLDS} fold adapters to {args.folds_out}")
     return 0
 

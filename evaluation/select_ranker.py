@@ -19,14 +19,15 @@ evaluation/results/ltr_select.md; results are kept in --work/select.json so a re
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from evaluation.train_ranker import (PARAMS, ROUNDS, SETS, blended, cv_predictions, last_pools, metrics, objective,
-                                     set_weights)
+from evaluation.train_ranker import (PARAMS, POOLS_FILE, ROUNDS, SETS, blended, cv_predictions, last_pools, metrics,
+                                     objective, set_weights)
 from index.ranking.ltr import FEATURES
 
 REGULARISATION = {  # relative to train_ranker.PARAMS (the regularised trees since the out-of-fold selection)
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", choices=sorted(DATA), help="run one training-data option (two processes in parallel)")
     args = p.parse_args(argv)
     sets = load(args.work)
+    run_key = hashlib.sha256((args.work / POOLS_FILE).read_bytes()).hexdigest()[:12]
     store = args.work / (f"select_{args.only}.json" if args.only else "select.json")
     done = json.loads(store.read_text()) if store.is_file() else {}
     for data, corpora in DATA.items():
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         train_on = tuple(n for n in sets if n.startswith("real_dev") or n.rsplit("@", 1)[1] in corpora)
         for balance in ("none", "kind", "set"):
             for reg, (extra, rounds) in REGULARISATION.items():
-                key = f"{data}|{balance}|{reg}"
+                key = f"{run_key}|{data}|{balance}|{reg}"  # results of another train_ranker run never count
                 if key in done:
                     continue
                 weighted = set_weights({n: sets[n] for n in train_on}, balance)

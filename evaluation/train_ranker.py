@@ -76,8 +76,13 @@ def fold_of(question: dict, by: str = "id") -> int:
         return bucket(question["id"])
     if by != "gold":
         raise ValueError(f"folds={by!r}: use id or gold")
+    return bucket(gold_key(question))
+
+
+def gold_key(question: dict) -> str:
+    """The question's first gold article, as one string (document | article, or the quote when unnumbered)."""
     gold = question["answers"][0]
-    return bucket(f"{gold.get('doc', '')}|{gold.get('article', '') or gold.get('quote', '')}")
+    return f"{gold.get('doc', '')}|{gold.get('article', '') or gold.get('quote', '')}"
 
 
 def real_dev_split(questions: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -132,6 +137,14 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
     np.savez(tmp, **data)
     tmp.replace(cache)
     return data
+
+
+def fold_adapters_hash(folder: Path) -> str:
+    """A short hash of the fold adapters' files: pools drawn with other fold adapters are other pools."""
+    h = hashlib.sha256()
+    for f in range(FOLDS):
+        h.update((folder / f"adapter_fold{f}.npz").read_bytes())
+    return h.hexdigest()[:6]
 
 
 def feature_key() -> str:
@@ -221,7 +234,7 @@ def cv_predictions(sets: dict[str, dict], features: tuple[str, ...], params: dic
                    train_on: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """Out-of-fold learned scores of every candidate (5 folds by question: each question is scored by a model that
     never saw it); rows are weighted by their "w" when the sets carry one (set_weights). `save`: a folder for the
-    fold models (fold<N>.txt: trained without the questions whose bucket is N), with which
+    fold models (fold<N>.txt: trained without the questions of fold N, row_folds), with which
     evaluation/calibrate_found.py ranks each question out of fold. `train_on`: the sets fitted on (default all);
     the others are only scored."""
     folds = {name: row_folds(d) for name, d in sets.items()}
@@ -310,11 +323,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"train_ranker: --fold-adapters {args.fold_adapters}: adapter_fold0..{FOLDS - 1}.npz for this "
                       "model are missing (python -m evaluation.fit_adapter --folds-out DIR)", file=sys.stderr)
                 return 2
+            drawn = {a.meta.get("folds", "id") for a in folds}
+            if drawn != {args.folds}:
+                print(f"train_ranker: --fold-adapters {args.fold_adapters}: fitted with folds by {sorted(drawn)}, "
+                      f"but --folds {args.folds} (refit with fit_adapter --folds {args.folds} --folds-out DIR)",
+                      file=sys.stderr)
+                return 2
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
                                   adapter=adapter)
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
               + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else "")
-              + ("oof" if folds else "") + ("g" if args.folds == "gold" else "")
+              + ("oof" + fold_adapters_hash(args.fold_adapters) if folds else "")
+              + ("g" if args.folds == "gold" else "")
               + feature_key())
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
@@ -328,7 +348,6 @@ def main(argv: list[str] | None = None) -> int:
                                                args.folds)
             blind = collect(kb, real_blind, options, args.work / pools["real_dev-blind@B"])
             provenance["real_dev"] = file_hash(REAL_DEV)
-    (args.work / POOLS_FILE).write_text(json.dumps(pools, indent=1), encoding="utf-8")
     sets = set_weights(sets, BALANCE)  # each row's "w": cross_validate and the final fit weigh by it
     lines = ["| features | objective | " + " | ".join(f"{n} MRR@10 / R@5" for n in sets) + " |",
              "|---|---|" + "---|" * len(sets)]
@@ -341,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(row("first stage only", {n: metrics(-d["x"][:, FEATURES.index("fused_rank")], d["y"], d["qid"])
                                           for n, d in sets.items()}))
     full = cross_validate(sets, FEATURES, save=args.work / "folds")
+    # the record readers go by, written once the fold models (calibrate_found's) match these pools
+    (args.work / POOLS_FILE).write_text(json.dumps(pools, indent=1), encoding="utf-8")
     lines.append(row("learned, all features (5-fold CV)", full))
     out = REPO / "evaluation" / "results"
     out.mkdir(parents=True, exist_ok=True)

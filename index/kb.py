@@ -265,10 +265,9 @@ class KnowledgeBase:
     def clause_vectors(self, clause_ids: Sequence[str], query: np.ndarray | None = None) -> np.ndarray:
         """The stored vector of each clause, one row each (NaN rows: no vector, e.g. a superseded version not
         embedded). A clause split into several passages gives the one nearest `query` (else its first)."""
-        dim = int(self.manifest.get("dim") or 0)
-        out = np.full((len(clause_ids), dim), np.nan, dtype=np.float32)
         if self.dense is None or not clause_ids:
-            return out
+            return np.full((len(clause_ids), int(self.manifest.get("dim") or 0)), np.nan, dtype=np.float32)
+        out = np.full((len(clause_ids), self.dense.dim), np.nan, dtype=np.float32)
         wanted = list(dict.fromkeys(clause_ids))
         with self._lock:
             pairs = self._db.execute(

@@ -161,6 +161,11 @@ class DenseRetriever:
     def size(self) -> int:
         return int(self._index.ntotal)
 
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension (the index's own, whatever the manifest says)."""
+        return int(self._index.d)
+
     def rows(self) -> np.ndarray:
         """The unit rows that have a vector, in storage order."""
         import faiss

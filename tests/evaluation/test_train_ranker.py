@@ -35,17 +35,20 @@ def test_readers_take_only_the_last_runs_pools(tmp_path):
     with pytest.raises(FileNotFoundError, match="no train_ranker run"):
         last_pools(tmp_path)
     (tmp_path / POOLS_FILE).write_text(json.dumps({"dev@A": "dev_A_x.npz"}), encoding="utf-8")
-    (tmp_path / "dev_A_y.npz").write_bytes(b"")  # another adapter's pool in the same folder is not read
-    assert last_pools(tmp_path) == {"dev@A": tmp_path / "dev_A_x.npz"}
+    assert last_pools(tmp_path) == {"dev@A": tmp_path / "dev_A_x.npz"}  # the recorded file, not a folder listing
 
 
 def test_gold_folds_keep_one_articles_questions_together():
-    from evaluation.train_ranker import fold_of
+    from evaluation.train_ranker import fold_of, gold_key
 
     gold = {"doc": "某法", "article": "第十一条", "quote": "x"}
     a = {"id": "q1", "answers": [gold]}
     b = {"id": "q2-other-id", "answers": [gold, {"doc": "另法", "article": "第一条", "quote": "y"}]}
     assert fold_of(a, "gold") == fold_of(b, "gold")  # the first gold article decides
+    spread = {fold_of({"id": "q", "answers": [{"doc": "某法", "article": f"第{i}条"}]}, "gold") for i in range(40)}
+    assert spread == set(range(FOLDS))  # articles spread over every fold; the question id plays no part
+    other_doc = {"id": "q1", "answers": [{**gold, "doc": "另法"}]}
+    assert gold_key(other_doc) != gold_key(a)
     assert fold_of(a, "id") == bucket("q1")
     with pytest.raises(ValueError, match="use id or gold"):
         fold_of(a, "doc")
@@ -81,11 +84,11 @@ def test_compare_pools_scores_the_judge_pools_out_of_fold(tmp_path):
 
     dense = FEATURES.index("dense")
     informative, noise = pools(tmp_path / "a", 1.0), pools(tmp_path / "b", 0.0)
-    judge = compare_pools.load_sets(informative)
-    good = compare_pools.judged(compare_pools.load_sets(informative), judge)
-    bad = compare_pools.judged(compare_pools.load_sets(noise), judge)
+    judge = compare_pools.load(informative)
+    good = compare_pools.judged(compare_pools.load(informative), judge)
+    bad = compare_pools.judged(compare_pools.load(noise), judge)
     assert all(good[n][0] == 1.0 for n in good)  # trained where the dense score marks the gold: always first
     assert compare_pools.objective(bad)[0] < compare_pools.objective(good)[0]
-    blind = compare_pools.judged(compare_pools.load_sets(informative), judge,
+    blind = compare_pools.judged(compare_pools.load(informative), judge,
                                  tuple(f for f in FEATURES if f != "dense"), seed=12)  # the ablation's call
     assert compare_pools.objective(blind)[0] < compare_pools.objective(good)[0]

@@ -22,13 +22,14 @@ def test_fit_recovers_a_linear_map_and_stays_at_the_identity_without_evidence():
     assert 0 < np.abs(half - np.eye(8)).sum() < np.abs(true - np.eye(8)).sum()
 
 
-def _contrastive_loss(delta, q, p, neg, lam, t):
+def _contrastive_loss(delta, q, p, neg, lam, t, groups):
     """The objective fit_contrastive minimises, written out directly (padding rows of neg are all zeros)."""
     wq = q + q @ delta.T
+    wq = wq / np.linalg.norm(wq, axis=1, keepdims=True)  # cosines, as served
     own = np.concatenate([np.einsum("nd,nd->n", wq, p)[:, None], np.einsum("nd,nkd->nk", wq, neg)], axis=1)
     own[:, 1:][~np.any(neg != 0, axis=2)] = -np.inf
     batch = wq @ p.T
-    np.fill_diagonal(batch, -np.inf)
+    batch[groups[:, None] == groups[None, :]] = -np.inf  # own gold, and golds of the same article
     logits = np.concatenate([own, batch], axis=1) / t
     logits -= logits.max(axis=1, keepdims=True)
     return -(logits[:, 0] - np.log(np.exp(logits).sum(axis=1))).mean() + lam * (delta ** 2).sum()
@@ -40,17 +41,18 @@ def test_contrastive_fit_reaches_a_minimum_of_its_objective():
     p = q + 0.5 * rng.normal(size=(12, 6))
     neg = rng.normal(size=(12, 5, 6))
     neg[0, -1] = 0  # padding
-    w = fit_contrastive(q, p, neg, 0.1, temperature=0.5, steps=300, lr=0.01)
+    groups = np.arange(12) % 10  # questions 10 and 11 ask about the articles of 0 and 1
+    w = fit_contrastive(q, p, neg, 0.1, temperature=0.5, steps=300, lr=0.01, groups=groups)
     delta = w.astype(np.float64) - np.eye(6)
-    at_identity = _contrastive_loss(np.zeros((6, 6)), q, p, neg, 0.1, 0.5)
-    assert _contrastive_loss(delta, q, p, neg, 0.1, 0.5) < 0.5 * at_identity
+    at_identity = _contrastive_loss(np.zeros((6, 6)), q, p, neg, 0.1, 0.5, groups)
+    assert _contrastive_loss(delta, q, p, neg, 0.1, 0.5, groups) < 0.8 * at_identity
     grad = np.zeros_like(delta)  # central differences: the fitted map is (nearly) stationary
     for a in range(6):
         for b in range(6):
             step = np.zeros_like(delta)
             step[a, b] = 1e-5
-            grad[a, b] = (_contrastive_loss(delta + step, q, p, neg, 0.1, 0.5)
-                          - _contrastive_loss(delta - step, q, p, neg, 0.1, 0.5)) / 2e-5
+            grad[a, b] = (_contrastive_loss(delta + step, q, p, neg, 0.1, 0.5, groups)
+                          - _contrastive_loss(delta - step, q, p, neg, 0.1, 0.5, groups)) / 2e-5
     assert np.abs(grad).max() < 0.02
     strong = fit_contrastive(q, p, neg, 1e3, temperature=0.5, steps=300, lr=0.01)
     assert np.abs(strong - np.eye(6)).max() < 0.01  # a heavy penalty keeps the identity
