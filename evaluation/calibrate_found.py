@@ -3,9 +3,10 @@
 usage: python -m evaluation.calibrate_found --index-a DIR [--work data/ltr_work] [--cost 2]
 
 Data: the training questions of evaluation/train_ranker.py, each ranked out of fold (by the fold model that never saw
-it, from --work/folds), so the score margins are those of unseen questions; plus the `none` questions of the training sets
-(evaluation.scoring.TRAINING_SETS), ranked over corpus A by the final model (no `none` question is ever a ranking example). A card is
-right when one of its items (the best three clauses) hits a gold answer; on a `none` question any "found" is wrong.
+it, from --work/folds), so the score margins are those of unseen questions; plus the `none` questions of the
+training sets (evaluation.scoring.TRAINING_SETS), ranked over corpus A by the final model (no `none` question is
+ever a ranking example). A card is right when one of its items (the best three clauses) hits a gold answer; on a
+`none` question any "found" is wrong.
 
 The logistic model is cross-validated (5 folds by question); its out-of-fold probabilities give the reliability plot
 (evaluation/results/found_reliability.png) and table. The cut maximises right − cost × wrong over the training

@@ -23,6 +23,7 @@ import numpy as np
 from evaluation.select_ranker import load
 from evaluation.train_ranker import (BALANCE, FEATURES, FOLDS, GROUPS, PARAMS, metrics, objective, row_folds,
                                      set_weights, train)
+from index.ranking.ltr import features_without
 
 
 def judged(train_sets: dict[str, dict], judge_sets: dict[str, dict], features: tuple[str, ...] = FEATURES,
@@ -30,20 +31,19 @@ def judged(train_sets: dict[str, dict], judge_sets: dict[str, dict], features: t
     """Per set, MRR@10 / R@5 of the judge pools, each fold scored by a model trained on the other folds' questions
     from the train pools (the judge's fold of each question decides, whichever pools it is read from), on
     `features` (LightGBM `seed`: train_ranker's by default)."""
-    fold_of_q = {str(q): int(f) for d in judge_sets.values() for q, f in zip(d["qid"], row_folds(d))}
+    judge_folds = {n: row_folds(d) for n, d in judge_sets.items()}
+    fold_of_q = {str(q): int(f) for n, d in judge_sets.items() for q, f in zip(d["qid"], judge_folds[n])}
     weighted = set_weights(train_sets, BALANCE)
+    train_folds = [np.array([fold_of_q.get(str(q), -1) for q in d["qid"]]) for d in weighted.values()]
+    params = None if seed is None else {**PARAMS, "seed": seed}
+    cols = [FEATURES.index(c) for c in features]
     preds = {n: np.zeros(len(d["y"])) for n, d in judge_sets.items()}
     for f in range(FOLDS):
-        parts = []
-        for d in weighted.values():
-            keep = np.array([fold_of_q.get(str(q), -1) != f for q in d["qid"]])
-            parts.append({k: v[keep] for k, v in d.items()})
+        parts = [{k: v[folds != f] for k, v in d.items()} for d, folds in zip(weighted.values(), train_folds)]
         data = {k: np.concatenate([p[k] for p in parts]) for k in ("x", "y", "qid", "w")}
-        params = None if seed is None else {**PARAMS, "seed": seed}
         booster = train(data["x"], data["y"], data["qid"], features, params=params, weight=data["w"])
-        cols = [FEATURES.index(c) for c in features]
         for n, d in judge_sets.items():
-            mask = row_folds(d) == f
+            mask = judge_folds[n] == f
             if mask.any():
                 preds[n][mask] = booster.predict(d["x"][mask][:, cols], num_threads=1)
     return {n: metrics(preds[n], d["y"], d["qid"]) for n, d in judge_sets.items()}
@@ -84,9 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                  f"{len(seeds)} seeds |", "|---|---|"]
         table.append("| all | %.4f ± %.4f |" % mean_objective(FEATURES))
         print(table[-1], flush=True)
-        for group, names in GROUPS.items():
-            kept = tuple(f for f in FEATURES if f not in names)
-            table.append(f"| −{group} | " + "%.4f ± %.4f |" % mean_objective(kept))
+        for group in GROUPS:
+            table.append(f"| −{group} | " + "%.4f ± %.4f |" % mean_objective(features_without(group)))
             print(table[-1], flush=True)
         print("\n".join(table))
     return 0

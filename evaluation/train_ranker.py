@@ -29,8 +29,8 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, REPO, TRAINING_SETS, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
-from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE,
-                               blend)
+from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE, blend,
+                               features_without)
 from index.ranking.rerank import (PipelineOptions, candidate_features, candidate_matrix, candidates, learned_depth,
                                   score_candidates)
 
@@ -368,9 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.ablation:  # one retrain per left-out group; each row is written as soon as it is known
         ablation = out / f"ltr_ablation{'_lexical' if args.lexical else ''}.md"
         ablation.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        for group, names in GROUPS.items():
-            kept = tuple(f for f in FEATURES if f not in names)
-            lines.append(row(f"learned −{group}", cross_validate(sets, kept)))
+        for group in GROUPS:
+            lines.append(row(f"learned −{group}", cross_validate(sets, features_without(group))))
             with ablation.open("a", encoding="utf-8") as fh:
                 fh.write(lines[-1] + "\n")
     data = concat(sets)

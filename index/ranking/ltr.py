@@ -56,6 +56,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "doc_support": ("doc_share",),
 }
 FEATURES: tuple[str, ...] = tuple(f for group in GROUPS.values() for f in group)
+
+
+def features_without(group: str) -> tuple[str, ...]:
+    """FEATURES with one group left out (the ablations of evaluation/train_ranker.py and compare_pools.py)."""
+    return tuple(f for f in FEATURES if f not in GROUPS[group])
 _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千0-9]+)条")
 
 
@@ -95,9 +100,9 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
                    plain: list[float] | None = None, links: set[tuple[str, str]] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
     (None: no dense signal), `plain`: its cosine with the unadapted query vector (None: none;
-    index.ranking.rerank.plain_cosines), `links`: (citing,
-    cited) article pairs among the candidates (KnowledgeBase.article_links), `cited`: how many documents cite each
-    candidate's document, `article_cited`: how many clauses of other documents cite its article, `signals`: each candidate's rerank features
+    index.ranking.rerank.plain_cosines), `links`: (citing, cited) article pairs among the candidates
+    (KnowledgeBase.article_links), `cited`: how many documents cite each candidate's document, `article_cited`: how
+    many clauses of other documents cite its article, `signals`: each candidate's rerank features
     (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
     n = len(hits)
     article_cited = article_cited if article_cited is not None else [0] * n
