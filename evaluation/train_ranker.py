@@ -29,6 +29,7 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, REPO, TRAINING_SETS, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
+from index.ranking.prior import PRIOR_FILE, load_prior
 from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE, blend,
                                features_without)
 from index.ranking.rerank import (PipelineOptions, candidate_features, candidate_matrix, candidates, learned_depth,
@@ -98,7 +99,7 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
     answerable question (cached). `fold_adapters`: query adapters fitted without each fold (evaluation/fit_adapter.py
     --folds-out, with the same `folds`); a question's candidates are then drawn with the adapter that never saw it,
     so its dense features are those of a new question (the packaged adapter was fitted on every training question
-    and flatters them)."""
+    and flatters them). Likewise the gold prior (options.prior) is the other folds' counts."""
     if cache.is_file():
         data = np.load(cache, allow_pickle=False)
         return {k: data[k] for k in data.files}
@@ -112,6 +113,8 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
         f = fold_of(q, folds)
         if fold_adapters is not None:
             options = replace(options, adapter=fold_adapters[f])
+        if options.prior is not None:  # the gold prior without the question's own fold (its own gold never counts)
+            options = replace(options, prior=options.prior.without_fold(bucket(q["id"])))
         analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
             continue
@@ -309,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     provenance: dict[str, str] = {}
     pools: dict[str, str] = {}  # set -> its feature cache in --work, as this run collected them (POOLS_FILE)
     blind = None
+    prior = load_prior()  # evaluation/mine_prior.py; each question gets the other folds' counts (collect)
+    if prior is not None:
+        provenance["gold_prior"] = file_hash(PRIOR_FILE)
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
         if args.lexical and label == "B" and kb.has_vectors:
@@ -330,11 +336,12 @@ def main(argv: list[str] | None = None) -> int:
                       file=sys.stderr)
                 return 2
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
-                                  adapter=adapter)
+                                  adapter=adapter, prior=prior)
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
               + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else "")
               + ("oof" + fold_adapters_hash(args.fold_adapters) if folds else "")
               + ("g" if args.folds == "gold" else "")
+              + (f"p{file_hash(PRIOR_FILE)[:6]}" if prior else "")
               + feature_key())
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)

@@ -54,6 +54,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "pool_links": ("pool_cited", "pool_cites"),
     "generality": ("article_no", "article_len"),
     "doc_support": ("doc_share",),
+    # how often lawyers cite the document for real questions (index/ranking/prior.py)
+    "gold_prior": ("prior_doc",),
 }
 FEATURES: tuple[str, ...] = tuple(f for group in GROUPS.values() for f in group)
 
@@ -97,11 +99,12 @@ def _gap_and_rank(values: list[float]) -> tuple[list[float], list[float]]:
 
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
                    cited: list[int], signals: list[dict[str, float]], article_cited: list[int] | None = None,
-                   plain: list[float] | None = None, links: set[tuple[str, str]] | None = None) -> np.ndarray:
+                   plain: list[float] | None = None, links: set[tuple[str, str]] | None = None,
+                   prior: list[float] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
     (None: no dense signal), `plain`: its cosine with the unadapted query vector (None: none;
     index.ranking.rerank.plain_cosines), `links`: (citing, cited) article pairs among the candidates
-    (KnowledgeBase.article_links), `cited`: how many documents cite each candidate's document, `article_cited`: how
+    (KnowledgeBase.article_links), `prior`: each candidate's GoldPrior.feature (None: no prior), `cited`: how many documents cite each candidate's document, `article_cited`: how
     many clauses of other documents cite its article, `signals`: each candidate's rerank features
     (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
     n = len(hits)
@@ -115,6 +118,7 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     dense_gap, dense_rank = _gap_and_rank(dense)
     plain = list(plain) if plain is not None else [nan] * n
     plain_gap, plain_rank = _gap_and_rank(plain)
+    prior = list(prior) if prior is not None else [nan] * n
     keys = [h.article_id or h.clause_id for h in hits]
     base = [sig["base"] for sig in signals]
     pool_cited, pool_cites = [0.0] * n, [0.0] * n
@@ -147,6 +151,7 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
             pool_cited[i], pool_cites[i],
             article_number(h), math.log1p(len(text)),
             per_doc[h.doc_id] / n,
+            prior[i],
         ])
     return np.asarray(rows, dtype=np.float32)
 

@@ -12,6 +12,7 @@ from index.fusion import FusionConfig
 from index.hit import Filters, Hit
 from index.ranking.adapter import QueryAdapter, load_adapter
 from index.ranking.ltr import LEXICAL_META_FILE, LEXICAL_MODEL_FILE, LearnedModel, load_model
+from index.ranking.prior import GoldPrior, load_prior
 from index.ranking.query import check_region, load_mined
 from index.ranking.rerank import PipelineOptions, search_best
 
@@ -71,6 +72,7 @@ class Ranker:
     mined_terms: dict | None = field(default=None, compare=False)  # default: the mined terms (package data)
     adapter: QueryAdapter | None = field(default=None, compare=False)  # default: the packaged one, if fitted for
     #                                                                   the index's embedder (else none)
+    prior: GoldPrior | None = field(default=None, compare=False)  # default: the mined gold prior (package data)
 
     def __post_init__(self) -> None:
         check_region(self.region)
@@ -82,6 +84,8 @@ class Ranker:
             self.mined_terms = {w: tuple(ts) for w, ts in load_mined().items()}
         if self.adapter is None:
             self.adapter = load_adapter(self.kb.manifest.get("embedder", ""))
+        if self.prior is None:
+            self.prior = load_prior()
 
     @classmethod
     def from_config(cls, kb: Retrieval, config, options: PipelineOptions | None = None) -> "Ranker":
@@ -122,6 +126,8 @@ class Ranker:
             options = replace(options, mined_terms=self.mined_terms)
         if options.adapted and options.adapter is None and self.adapter is not None:
             options = replace(options, adapter=self.adapter)
+        if options.prior is None and self.prior is not None:
+            options = replace(options, prior=self.prior)
         return options
 
     def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",

@@ -79,6 +79,7 @@ class PipelineOptions:
     ltr_lexical_depth: int = 300  # ... over an index without vectors: BM25 alone needs a deeper pool for recall
     adapted: bool = True  # map the query vector with the learned query adapter (index/ranking/adapter.py) if given
     adapter: object | None = field(default=None, compare=False)  # index.ranking.adapter.QueryAdapter (the Ranker's)
+    prior: object | None = field(default=None, compare=False)  # index.ranking.prior.GoldPrior (the Ranker loads it)
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -314,7 +315,10 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
     links = None
     if reads(options, "pool_cited", "pool_cites"):
         links = kb.article_links([h.article_id or h.clause_id for h in hits])
-    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links)
+    prior = None
+    if options.prior is not None and reads(options, "prior_doc"):
+        prior = [options.prior.feature(h.doc_title) for h in hits]
+    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links, prior)
 
 
 def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:
