@@ -16,17 +16,18 @@ REPO = Path(__file__).resolve().parent.parent
 DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev.jsonl"  # the shared dev set (beside the checkout)
 HELDOUT_QUESTIONS = REPO / "evaluation" / "heldout.jsonl"  # our own set, never fitted on (but read when diagnosing)
 # Written blind, each after a freeze; README (Evaluation) says which pipeline each judged. 4 and 5 judge the final one.
-# Held-out 6, 7 and 8 were written blind (evaluation/QUESTIONS.md): they judge, they are never tuned on.
-HELDOUT_SETS = {f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5, 6, 7, 8, 9)}
+# Held-out 6 to 10 were written blind (evaluation/QUESTIONS.md): they judge, they are never tuned on.
+HELDOUT_SETS = {f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5, 6, 7, 8, 9, 10)}
 # Layperson questions over the national laws (corpus B), written blind like real_dev; golds in ../shared/corpus/laws.
 REAL_SETS = {"real-own": REPO / "evaluation" / "real_own.jsonl",
              "real-own2": REPO / "evaluation" / "real_own2.jsonl",
              "real-own3": REPO / "evaluation" / "real_own3.jsonl",
-             "real-own4": REPO / "evaluation" / "real_own4.jsonl"}
+             "real-own4": REPO / "evaluation" / "real_own4.jsonl",
+             "real-own5": REPO / "evaluation" / "real_own5.jsonl"}
 QUESTION_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS, **HELDOUT_SETS, **REAL_SETS}
 # The child-protection questions the learned parts fit on (the query adapter, the ranker, found's none questions;
 # real_dev's training folds besides): dev and held-out 1-5 (read while diagnosing in earlier rounds, so no longer
-# judges) and train_cp1 (written as training data, on articles no other set cites). Held-out 6-9 and real_own 1-4
+# judges) and train_cp1 (written as training data, on articles no other set cites). Held-out 6-10 and real_own 1-5
 # judge and are never read by a fit.
 TRAINING_SETS = {"dev": DEV_QUESTIONS, "held-out": HELDOUT_QUESTIONS,
                  **{f"held-out-{i}": REPO / "evaluation" / f"heldout{i}.jsonl" for i in (2, 3, 4, 5)},

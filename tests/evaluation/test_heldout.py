@@ -46,7 +46,9 @@ def test_training_set_quotes_its_articles_and_avoids_the_judges_articles():
     questions = read_jsonl(TRAINING_SETS["train-cp1"])
     assert len(questions) == 100 and all(q["answers"] for q in questions)
     assert check(questions, corpus) == []
-    judged = {(a["file"], a["article"]) for path in HELDOUT_SETS.values() for q in read_jsonl(path)
+    # the judges written before it; held-out 10, written after, shares some articles (split_metrics --by trained)
+    before = [HELDOUT_SETS[f"held-out-{i}"] for i in (6, 7, 8, 9)]
+    judged = {(a["file"], a["article"]) for path in before for q in read_jsonl(path)
               for a in q["answers"] if not a["file"].startswith("workplan/")}
     golds = {(a["file"], a["article"]) for q in questions for a in q["answers"]}
     assert not golds & judged  # training on a judge's article would flatter that judge

@@ -79,3 +79,21 @@ def test_bad_run_file_names_file(tmp_path):
     bad.write_text('{"id": "A1"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="bad.jsonl"):
         read_run(bad)
+
+
+def test_split_metrics_by_blind_split_and_by_trained_articles():
+    from evaluation.scoring import TRAINING_SETS
+    from evaluation.split_metrics import labels, split_rows, trained_articles
+
+    if not all(p.is_file() for p in TRAINING_SETS.values()):
+        pytest.skip("the training sets need ../shared/eval/dev.jsonl")
+    file, article = sorted(trained_articles())[0]
+    questions = [{"id": "X-1", "answers": [{"file": file, "article": article}]},
+                 {"id": "X-2", "answers": [{"file": "laws/无此法.md", "article": "第一条"}]}]
+    by = labels("trained", questions)
+    assert by == {"X-1": "trained", "X-2": "new"}
+    payload = {"rows": [{"config": "best", "first_hit_rank": {"X-1": 0, "X-2": None}}]}
+    rows = split_rows(payload, by)
+    assert rows[2] == "| best | new | 1 | 0.000 | 0.000 | 0.000 | 0.000 |"
+    assert rows[3] == "| best | trained | 1 | 1.000 | 1.000 | 1.000 | 1.000 |"
+    assert labels("blind") is None and len(split_rows(payload)) == 4  # real_dev's blind / train split by id
