@@ -1,11 +1,14 @@
 """Count how often lawyers cite each law for real questions: the ranker's gold prior.
 
 usage: python -m evaluation.mine_prior [--out index/ranking/data/gold_prior.json]
+       [--index DIR [--cache-dir DIR] [--neighbours-out index/ranking/data/neighbours.npz]]
 
 Reads the real_dev training folds only (never its blind split, and none of our judges), counts every gold document
 once per question, by the question's CV fold (evaluation.train_ranker.fold_of), and writes them with a
 fingerprint of the questions read. index/ranking/prior.py explains the use; train_ranker gives each training
-question the counts of the other folds.
+question the counts of the other folds. With --index (an index with vectors), it also writes the similar-questions
+store (index/ranking/neighbours.py): each question's plain query vector as the ranker embeds it, its gold articles
+and documents and its fold.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from evaluation.scoring import read_jsonl
 from evaluation.train_ranker import REAL_DEV, fold_of, real_dev_split
+from index.ranking.neighbours import NEIGHBOURS_FILE, save_neighbours
 from index.ranking.prior import PRIOR_FILE, title_key
 
 
@@ -30,9 +34,33 @@ def count(questions: list[dict]) -> dict[str, dict[int, int]]:
     return {k: dict(sorted(v.items())) for k, v in sorted(docs.items())}
 
 
+def write_neighbours(index: Path, cache_dir: Path | None, questions: list[dict], out: Path, meta: dict) -> int:
+    """Embed each question as the ranker does (query analysis with the hand and mined synonyms, then the plain
+    query vector) and write the store; the number of questions."""
+    from index.kb import KnowledgeBase
+    from index.ranking.query import analyze, load_mined, merged_synonyms
+    from index.ranking.rerank import PipelineOptions, plain_query
+
+    kb = KnowledgeBase.open(index, cache_dir=cache_dir)
+    try:
+        if not kb.has_vectors:
+            raise ValueError(f"--index {index}: the index has no vectors (build it with an embedder)")
+        synonyms = merged_synonyms(kb.tokenizer.synonyms, load_mined())
+        options = PipelineOptions()
+        vectors = [plain_query(kb, analyze(q["question"], synonyms, kb.places), options) for q in questions]
+        golds = [list(dict.fromkeys((g["doc"], g.get("article", "")) for g in q["answers"])) for q in questions]
+        save_neighbours(out, vectors, golds, [fold_of(q) for q in questions], kb.manifest.get("embedder", ""), meta)
+    finally:
+        kb.close()
+    return len(questions)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=PRIOR_FILE)
+    p.add_argument("--index", type=Path, help="an index with vectors: also write the similar-questions store")
+    p.add_argument("--cache-dir", type=Path, default=None, help="embedding cache (query vectors)")
+    p.add_argument("--neighbours-out", type=Path, default=NEIGHBOURS_FILE)
     args = p.parse_args(argv)
     if not REAL_DEV.is_file():
         print(f"mine_prior: {REAL_DEV} is missing (../shared/eval/real_dev.jsonl)", file=sys.stderr)
@@ -49,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
                    + "\n", encoding="utf-8")
     tmp.replace(args.out)
     print(f"wrote {args.out}: {len(docs)} documents cited by {len(train)} questions")
+    if args.index is not None:
+        try:
+            n = write_neighbours(args.index, args.cache_dir, [q for q in train if q.get("answers")],
+                                 args.neighbours_out, meta)
+        except (OSError, ValueError) as exc:
+            print(f"mine_prior: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {args.neighbours_out}: {n} questions")
     return 0
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, REPO, TRAINING_SETS, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
+from index.ranking.neighbours import NEIGHBOURS_FILE, load_neighbours
 from index.ranking.prior import PRIOR_FILE, load_prior
 from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE, blend,
                                features_without)
@@ -99,7 +100,8 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
     answerable question (cached). `fold_adapters`: query adapters fitted without each fold (evaluation/fit_adapter.py
     --folds-out, with the same `folds`); a question's candidates are then drawn with the adapter that never saw it,
     so its dense features are those of a new question (the packaged adapter was fitted on every training question
-    and flatters them). Likewise the gold prior (options.prior) is the other folds' counts."""
+    and flatters them). Likewise the gold prior (options.prior) is the other folds' counts, and the neighbours
+    (options.neighbours) the other folds' questions."""
     if cache.is_file():
         data = np.load(cache, allow_pickle=False)
         return {k: data[k] for k in data.files}
@@ -115,6 +117,8 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
             options = replace(options, adapter=fold_adapters[f])
         if options.prior is not None:  # the gold prior without the question's own fold (its own gold never counts)
             options = replace(options, prior=options.prior.without_fold(bucket(q["id"])))
+        if options.neighbours is not None:  # likewise the similar questions: only other folds'
+            options = replace(options, neighbours=options.neighbours.without_fold(bucket(q["id"])))
         analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
             continue
@@ -315,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     prior = load_prior()  # evaluation/mine_prior.py; each question gets the other folds' counts (collect)
     if prior is not None:
         provenance["gold_prior"] = file_hash(PRIOR_FILE)
+    if NEIGHBOURS_FILE.is_file():
+        provenance["neighbours"] = file_hash(NEIGHBOURS_FILE)
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
         if args.lexical and label == "B" and kb.has_vectors:
@@ -335,13 +341,15 @@ def main(argv: list[str] | None = None) -> int:
                       f"but --folds {args.folds} (refit with fit_adapter --folds {args.folds} --folds-out DIR)",
                       file=sys.stderr)
                 return 2
+        neighbours = load_neighbours(kb.manifest.get("embedder", "")) if kb.has_vectors else None
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
-                                  adapter=adapter, prior=prior)
+                                  adapter=adapter, prior=prior, neighbours=neighbours)
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
               + str(learned_depth(kb, options)) + (f"a{file_hash(ADAPTER_FILE)[:6]}" if adapter else "")
               + ("oof" + fold_adapters_hash(args.fold_adapters) if folds else "")
               + ("g" if args.folds == "gold" else "")
               + (f"p{file_hash(PRIOR_FILE)[:6]}" if prior else "")
+              + (f"k{file_hash(NEIGHBOURS_FILE)[:6]}" if neighbours else "")
               + feature_key())
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)

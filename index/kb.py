@@ -316,6 +316,37 @@ class KnowledgeBase:
             ))
         return hits
 
+    def article_hit(self, doc_title: str, article: str, filters: Filters | None = None,
+                    query: np.ndarray | None = None) -> Hit | None:
+        """The passage of one cited article (《doc_title》article, e.g. 民法典 第一千零八十四条) nearest `query` (else
+        its first), as a Hit with no retriever score; from a document of that title the filters allow (current
+        versions first). None when the corpus has no such document or article."""
+        f = filters or Filters()
+        valid = self.validities() if f.validity else {}
+        docs = sorted((d for d in self._titled(norm_title(doc_title)) if self._doc_ok(d, f, valid)),
+                      key=lambda d: (d.status == "current", d.date or ""), reverse=True)
+        rows: list[int] = []
+        for d in docs:  # current first; a code held in parts has the article in one of them
+            aid = f"{d.id}#{article}"
+            with self._lock:  # the article's own passage, or those of its paragraphs (ids "<article>.第一款" …)
+                rows = [r for (r,) in self._db.execute(
+                    "SELECT row FROM passages WHERE clause_id = ? OR (clause_id > ? AND clause_id < ?) ORDER BY row",
+                    (aid, aid + ".", aid + "/"))]
+            if rows:
+                break
+        if not rows:
+            return None
+        row = rows[0]
+        if query is not None and self.dense is not None and len(rows) > 1:
+            sims = {}
+            for r in rows:
+                try:
+                    sims[r] = float(self.dense.vector(r) @ query)
+                except KeyError:
+                    continue
+            row = max(sims, key=sims.get) if sims else row
+        return self.hits_for([(row, 0.0)])[0]
+
     # --- documents and clauses ----------------------------------------------------------------------------
     def _clauses(self, ids: list[str]) -> dict[str, Clause]:
         ids = list(dict.fromkeys(ids))
@@ -459,14 +490,19 @@ class KnowledgeBase:
         same.sort(key=lambda o: (o.date is not None, o.date or ""), reverse=True)
         return self._documents([o.seq for o in same])
 
-    def _best_by_title(self, key: str) -> _DocMeta | None:
+    def _titled(self, key: str) -> list[_DocMeta]:
+        """The documents whose folded title (norm_title) is `key`: its versions, or the parts of a code the corpus
+        holds as several files under one title (民法典)."""
         with self._lock:
             if self._title_index is None:  # folding every title for every cited title cost ms per document page
                 index: dict[str, list[_DocMeta]] = {}
                 for d in self._docs:
                     index.setdefault(norm_title(d.title), []).append(d)
                 self._title_index = index
-            matches = self._title_index.get(key)
+            return list(self._title_index.get(key, ()))
+
+    def _best_by_title(self, key: str) -> _DocMeta | None:
+        matches = self._titled(key)
         if not matches:
             return None
         return max(matches, key=lambda d: (d.status == "current", d.date or ""))

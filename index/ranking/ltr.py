@@ -56,6 +56,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "doc_support": ("doc_share",),
     # how often lawyers cite the document for real questions (index/ranking/prior.py)
     "gold_prior": ("prior_doc",),
+    # the training questions nearest this one and the articles / documents their golds are in
+    # (index/ranking/neighbours.py)
+    "neighbours": ("knn_article", "knn_doc"),
 }
 FEATURES: tuple[str, ...] = tuple(f for group in GROUPS.values() for f in group)
 
@@ -100,11 +103,12 @@ def _gap_and_rank(values: list[float]) -> tuple[list[float], list[float]]:
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
                    cited: list[int], signals: list[dict[str, float]], article_cited: list[int] | None = None,
                    plain: list[float] | None = None, links: set[tuple[str, str]] | None = None,
-                   prior: list[float] | None = None) -> np.ndarray:
+                   prior: list[float] | None = None, knn: list[tuple[float, float]] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
     (None: no dense signal), `plain`: its cosine with the unadapted query vector (None: none;
     index.ranking.rerank.plain_cosines), `links`: (citing, cited) article pairs among the candidates
-    (KnowledgeBase.article_links), `prior`: each candidate's GoldPrior.feature (None: no prior), `cited`: how many documents cite each candidate's document, `article_cited`: how
+    (KnowledgeBase.article_links), `prior`: each candidate's GoldPrior.feature (None: no prior), `knn`: its
+    Neighbours.features (None: no store for this index's model), `cited`: how many documents cite each candidate's document, `article_cited`: how
     many clauses of other documents cite its article, `signals`: each candidate's rerank features
     (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
     n = len(hits)
@@ -119,6 +123,7 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     plain = list(plain) if plain is not None else [nan] * n
     plain_gap, plain_rank = _gap_and_rank(plain)
     prior = list(prior) if prior is not None else [nan] * n
+    knn = list(knn) if knn is not None else [(nan, nan)] * n
     keys = [h.article_id or h.clause_id for h in hits]
     base = [sig["base"] for sig in signals]
     pool_cited, pool_cites = [0.0] * n, [0.0] * n
@@ -152,6 +157,7 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
             article_number(h), math.log1p(len(text)),
             per_doc[h.doc_id] / n,
             prior[i],
+            knn[i][0], knn[i][1],
         ])
     return np.asarray(rows, dtype=np.float32)
 

@@ -12,6 +12,7 @@ from index.fusion import FusionConfig
 from index.hit import Filters, Hit
 from index.ranking.adapter import QueryAdapter, load_adapter
 from index.ranking.ltr import LEXICAL_META_FILE, LEXICAL_MODEL_FILE, LearnedModel, load_model
+from index.ranking.neighbours import Neighbours, load_neighbours
 from index.ranking.prior import GoldPrior, load_prior
 from index.ranking.query import check_region, load_mined
 from index.ranking.rerank import PipelineOptions, search_best
@@ -48,6 +49,9 @@ class Retrieval(Protocol):
 
     def article_links(self, article_ids: list[str]) -> set[tuple[str, str]]: ...
 
+    def article_hit(self, doc_title: str, article: str, filters: Filters | None = None,
+                    query: np.ndarray | None = None) -> Hit | None: ...
+
 
 @dataclass
 class DocGroup:
@@ -73,6 +77,8 @@ class Ranker:
     adapter: QueryAdapter | None = field(default=None, compare=False)  # default: the packaged one, if fitted for
     #                                                                   the index's embedder (else none)
     prior: GoldPrior | None = field(default=None, compare=False)  # default: the mined gold prior (package data)
+    neighbours: Neighbours | None = field(default=None, compare=False)  # default: the packaged store, if its vectors
+    #                                                                     are of the index's model (else none)
 
     def __post_init__(self) -> None:
         check_region(self.region)
@@ -86,6 +92,8 @@ class Ranker:
             self.adapter = load_adapter(self.kb.manifest.get("embedder", ""))
         if self.prior is None:
             self.prior = load_prior()
+        if self.neighbours is None:
+            self.neighbours = load_neighbours(self.kb.manifest.get("embedder", ""))
 
     @classmethod
     def from_config(cls, kb: Retrieval, config, options: PipelineOptions | None = None) -> "Ranker":
@@ -128,6 +136,8 @@ class Ranker:
             options = replace(options, adapter=self.adapter)
         if options.prior is None and self.prior is not None:
             options = replace(options, prior=self.prior)
+        if options.neighbours is None and self.neighbours is not None and options.learned and options.model is not None:
+            options = replace(options, neighbours=self.neighbours)  # its candidates and features are the model's
         return options
 
     def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",

