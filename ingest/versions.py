@@ -11,9 +11,13 @@ from ingest.validity import VersionFacts, in_force_from, statuses, today_iso
 
 
 def version_key(doc: Document) -> tuple:
-    """Order of versions: dated after undated, then by version date, then by the latest other date we know."""
-    dates = [d for d in (doc.version_date, doc.effective, doc.published, doc.adopted, *doc.amended) if d]
-    return (doc.version_date is not None, doc.version_date or "", max(dates, default=""))
+    """Order of versions: dated after undated, then by version date; undated ones by the latest other date we know.
+    Texts of one title and one version date are one version: the parts of a code the corpus holds as several files
+    (民法典's 婚姻家庭编 states no 施行 date, 物权编 does) all stay current."""
+    if doc.version_date:
+        return (True, doc.version_date, "")
+    dates = [d for d in (doc.effective, doc.published, doc.adopted, *doc.amended) if d]
+    return (False, "", max(dates, default=""))
 
 
 def chain_key(title: str) -> str:

@@ -55,3 +55,12 @@ def test_batch_duplicates_are_skipped_and_same_id_different_text_renamed(tmp_pat
     renamed = next(d for d in result.documents if d.id == ids[1])
     assert all(c.id.startswith(renamed.id + "#") for c in renamed.clauses)
     assert all(d.status == "current" for d in result.documents)  # same date: neither supersedes the other
+
+
+def test_parts_of_one_code_with_one_version_date_all_stay_current():
+    # the corpus holds 民法典 as several files under one title and date; one part states its 施行 date, one not
+    property_part = make("c@2020-a", "中华人民共和国民法典", "2020-05-28", effective="2021-01-01")
+    family_part = make("c@2020-b", "中华人民共和国民法典", "2020-05-28")
+    resolve_versions([property_part, family_part], today="2026-12-04")
+    assert property_part.status == family_part.status == "current"
+    assert family_part.superseded_by is None and family_part.validity == property_part.validity == "现行有效"
