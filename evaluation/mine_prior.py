@@ -48,7 +48,8 @@ def write_neighbours(index: Path, cache_dir: Path | None, questions: list[dict],
         synonyms = merged_synonyms(kb.tokenizer.synonyms, load_mined())
         options = PipelineOptions()
         vectors = [plain_query(kb, analyze(q["question"], synonyms, kb.places), options) for q in questions]
-        golds = [list(dict.fromkeys((g["doc"], g.get("article", "")) for g in q["answers"])) for q in questions]
+        golds = [list(dict.fromkeys((g["doc"], g["article"]) for g in q["answers"] if g.get("doc") and g.get("article")))
+                 for q in questions]
         save_neighbours(out, vectors, golds, [fold_of(q) for q in questions], kb.manifest.get("embedder", ""), meta)
     finally:
         kb.close()
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not REAL_DEV.is_file():
         print(f"mine_prior: {REAL_DEV} is missing (../shared/eval/real_dev.jsonl)", file=sys.stderr)
+        return 2
+    if args.index is not None and not (args.index / "manifest.json").is_file():
+        print(f"mine_prior: --index {args.index}: no index there (policykb ingest … --index DIR)", file=sys.stderr)
         return 2
     train, _ = real_dev_split(read_jsonl(REAL_DEV))
     docs = count(train)

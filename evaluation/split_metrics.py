@@ -7,7 +7,7 @@ articles a training set cites and those on new articles.
 real_dev's blind split (evaluation/train_ranker.py: sha1(id) % 5 == 0, 108 questions) is never fitted on, so only
 its figures measure the learned ranker; the training folds' figures are in-sample. `--by trained`: a question is
 "trained" when one of its golds lies in an article (or work-plan paragraph) that a training set
-(scoring.TRAINING_SETS) cites, "new" otherwise; a judge written after the training sets may share articles with
+(scoring.TRAINING_SETS, and real_dev's training folds) cites, "new" otherwise; a judge written after the training sets may share articles with
 them, and only its "new" part is as blind as it looks.
 """
 from __future__ import annotations
@@ -18,13 +18,16 @@ import sys
 from pathlib import Path
 
 from evaluation.scoring import TRAINING_SETS, read_jsonl
-from evaluation.train_ranker import BLIND_BUCKETS, bucket
+from evaluation.train_ranker import BLIND_BUCKETS, REAL_DEV, bucket, real_dev_split
 
 
 def trained_articles() -> set[tuple[str, str]]:
-    """(file, article) of every gold of the training sets."""
-    return {(a["file"], a["article"]) for path in TRAINING_SETS.values() for q in read_jsonl(path)
-            for a in q["answers"]}
+    """(file, article) of every gold of the training sets, real_dev's training folds included (the ranker, the gold
+    prior and the similar questions learn from them)."""
+    questions = [q for path in TRAINING_SETS.values() for q in read_jsonl(path)]
+    if REAL_DEV.is_file():
+        questions += real_dev_split(read_jsonl(REAL_DEV))[0]
+    return {(a["file"], a["article"]) for q in questions for a in q["answers"]}
 
 
 def labels(by: str, questions: list[dict] | None = None) -> dict[str, str] | None:

@@ -29,7 +29,8 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, REPO, TRAINING_SETS, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
-from index.ranking.neighbours import NEIGHBOURS_FILE, load_neighbours
+from index.ranking.neighbours import INJECT, NEIGHBOURS_FILE, load_neighbours
+from index.ranking.neighbours import K as NEIGHBOUR_K
 from index.ranking.prior import PRIOR_FILE, load_prior
 from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE, blend,
                                features_without)
@@ -95,13 +96,14 @@ def real_dev_split(questions: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
-            fold_adapters: list | None = None, folds: str = "id") -> dict:
+            fold_adapters: list | None = None, folds: str = "id", in_store: bool = False) -> dict:
     """Features, labels, the linear rerank's score and the CV fold (fold_of by `folds`) of every candidate of every
     answerable question (cached). `fold_adapters`: query adapters fitted without each fold (evaluation/fit_adapter.py
     --folds-out, with the same `folds`); a question's candidates are then drawn with the adapter that never saw it,
     so its dense features are those of a new question (the packaged adapter was fitted on every training question
-    and flatters them). Likewise the gold prior (options.prior) is the other folds' counts, and the neighbours
-    (options.neighbours) the other folds' questions."""
+    and flatters them). `in_store`: the questions are those the gold prior and the similar questions were mined
+    from (real_dev's training folds): each then sees only the other folds' counts and questions (options.prior,
+    options.neighbours), so its own gold never raises its own candidates; other questions see them whole, as served."""
     if cache.is_file():
         data = np.load(cache, allow_pickle=False)
         return {k: data[k] for k in data.files}
@@ -115,9 +117,9 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
         f = fold_of(q, folds)
         if fold_adapters is not None:
             options = replace(options, adapter=fold_adapters[f])
-        if options.prior is not None:  # the gold prior without the question's own fold (its own gold never counts)
+        if in_store and options.prior is not None:  # the store's folds are by id (evaluation/mine_prior.py)
             options = replace(options, prior=options.prior.without_fold(bucket(q["id"])))
-        if options.neighbours is not None:  # likewise the similar questions: only other folds'
+        if in_store and options.neighbours is not None:
             options = replace(options, neighbours=options.neighbours.without_fold(bucket(q["id"])))
         analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
@@ -319,8 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     prior = load_prior()  # evaluation/mine_prior.py; each question gets the other folds' counts (collect)
     if prior is not None:
         provenance["gold_prior"] = file_hash(PRIOR_FILE)
-    if NEIGHBOURS_FILE.is_file():
-        provenance["neighbours"] = file_hash(NEIGHBOURS_FILE)
+    if args.folds == "gold" and (prior is not None or NEIGHBOURS_FILE.is_file()):
+        print(f"train_ranker: --folds gold: {PRIOR_FILE.name} and {NEIGHBOURS_FILE.name} are counted by id folds "
+              "(evaluation/mine_prior.py), so questions on one article would see each other's golds across the "
+              "gold folds; move them aside to train by gold folds", file=sys.stderr)
+        return 2
     for label, index in (("A", args.index_a), ("B", args.index_b)):
         kb = KnowledgeBase.open(index, cache_dir=args.cache_dir)
         if args.lexical and label == "B" and kb.has_vectors:
@@ -341,7 +346,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"but --folds {args.folds} (refit with fit_adapter --folds {args.folds} --folds-out DIR)",
                       file=sys.stderr)
                 return 2
-        neighbours = load_neighbours(kb.manifest.get("embedder", "")) if kb.has_vectors else None
+        # the lexical model serves indexes without vectors, where no similar questions are drawn
+        neighbours = load_neighbours(kb.manifest.get("embedder", "")) if kb.has_vectors and not args.lexical else None
+        if neighbours is not None:
+            provenance["neighbours"] = file_hash(NEIGHBOURS_FILE)
         options = PipelineOptions(mode="hybrid" if kb.has_vectors else "bm25", region=region, learned=False,
                                   adapter=adapter, prior=prior, neighbours=neighbours)
         fp = (kb.manifest.get("corpus_fingerprint", "")[:12] + ("v" if kb.has_vectors else "n")
@@ -349,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
               + ("oof" + fold_adapters_hash(args.fold_adapters) if folds else "")
               + ("g" if args.folds == "gold" else "")
               + (f"p{file_hash(PRIOR_FILE)[:6]}" if prior else "")
-              + (f"k{file_hash(NEIGHBOURS_FILE)[:6]}" if neighbours else "")
+              + (f"k{file_hash(NEIGHBOURS_FILE)[:6]}{NEIGHBOUR_K}.{INJECT}" if neighbours else "")
               + feature_key())
         provenance[f"index {label}"] = fp
         for name, path in a_sets.items():  # child-protection pools over both corpora (evaluation/select_ranker.py)
@@ -360,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         if label == "B":
             pools["real_dev-train@B"], pools["real_dev-blind@B"] = f"real_train_B_{fp}.npz", f"real_blind_B_{fp}.npz"
             sets["real_dev-train@B"] = collect(kb, real_train, options, args.work / pools["real_dev-train@B"], folds,
-                                               args.folds)
+                                               args.folds, in_store=True)
             blind = collect(kb, real_blind, options, args.work / pools["real_dev-blind@B"])
             provenance["real_dev"] = file_hash(REAL_DEV)
     sets = set_weights(sets, BALANCE)  # each row's "w": cross_validate and the final fit weigh by it

@@ -103,7 +103,8 @@ def _gap_and_rank(values: list[float]) -> tuple[list[float], list[float]]:
 def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] | None, region: str,
                    cited: list[int], signals: list[dict[str, float]], article_cited: list[int] | None = None,
                    plain: list[float] | None = None, links: set[tuple[str, str]] | None = None,
-                   prior: list[float] | None = None, knn: list[tuple[float, float]] | None = None) -> np.ndarray:
+                   prior: list[float] | None = None,
+                   knn: list[tuple[float, float]] | None = None) -> np.ndarray:
     """One row of FEATURES per candidate (hits in first-stage order). `dense`: each candidate's query cosine
     (None: no dense signal), `plain`: its cosine with the unadapted query vector (None: none;
     index.ranking.rerank.plain_cosines), `links`: (citing, cited) article pairs among the candidates

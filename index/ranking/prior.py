@@ -50,7 +50,8 @@ class GoldPrior:
 
 
 def load_prior(path: Path | str = PRIOR_FILE) -> GoldPrior | None:
-    """The mined prior (evaluation/mine_prior.py), or None when none was mined (the feature is then missing)."""
+    """The mined prior (evaluation/mine_prior.py), or None when none was mined: the feature is then NaN, which the
+    trained model, having never seen it missing, reads as 0 (a law nobody asked about)."""
     path = Path(path)
     if not path.is_file():
         return None

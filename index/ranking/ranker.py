@@ -15,7 +15,7 @@ from index.ranking.ltr import LEXICAL_META_FILE, LEXICAL_MODEL_FILE, LearnedMode
 from index.ranking.neighbours import Neighbours, load_neighbours
 from index.ranking.prior import GoldPrior, load_prior
 from index.ranking.query import check_region, load_mined
-from index.ranking.rerank import PipelineOptions, search_best
+from index.ranking.rerank import PipelineOptions, reads, search_best
 
 MODES: tuple[str, ...] = ("best", "hybrid", "bm25", "dense")  # best = query analysis + binding texts + rerank
 PLAIN_MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")  # plain retrieval by the knowledge base
@@ -136,8 +136,9 @@ class Ranker:
             options = replace(options, adapter=self.adapter)
         if options.prior is None and self.prior is not None:
             options = replace(options, prior=self.prior)
-        if options.neighbours is None and self.neighbours is not None and options.learned and options.model is not None:
-            options = replace(options, neighbours=self.neighbours)  # its candidates and features are the model's
+        if (options.neighbours is None and self.neighbours is not None and options.learned
+                and options.model is not None and reads(options, "knn_article", "knn_doc")):
+            options = replace(options, neighbours=self.neighbours)  # its candidates serve the model that reads them
         return options
 
     def search_documents(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "best",

@@ -62,20 +62,41 @@ def test_collect_gives_each_question_only_other_folds_neighbours(kb, tmp_path):
     vec = plain_query(kb, analysis, options)
     own, other = bucket("T-1"), (bucket("T-1") + 1) % 5
 
-    def store(fold):
-        return Neighbours(vec[None, :] / np.linalg.norm(vec), ((("未成年人保护法", "第三十九条"),),),
-                          np.array([fold]), "m")
+    def store(fold, article="第三十九条"):
+        return Neighbours(vec[None, :] / np.linalg.norm(vec), ((("未成年人保护法", article),),), np.array([fold]), "m")
     col = FEATURES.index("knn_doc")
     seen = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(other)),
-                   tmp_path / "seen.npz")
+                   tmp_path / "seen.npz", in_store=True)
     hidden = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(own)),
-                     tmp_path / "hidden.npz")
+                     tmp_path / "hidden.npz", in_store=True)
+    served = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(own)),
+                     tmp_path / "served.npz")  # a question the store was not mined from sees it whole
     assert seen["x"][:, col].max() == pytest.approx(1.0)  # the one neighbour, identical, cites this law
     assert (hidden["x"][:, col] == 0).all()  # the question's own fold never counts
-    # the neighbour's gold joins the candidates when the first stage missed it, from the binding texts only
-    with_gold = candidates(kb, question["question"], None, replace(options, neighbours=store(other)), k=100)[1]
-    assert sum(h.article_id == hits[0].article_id for h in with_gold) <= 1  # never twice
-    assert any(h.citation.startswith("《中华人民共和国未成年人保护法》第三十九条") for h in with_gold)
+    assert served["x"][:, col].max() == pytest.approx(1.0)  # a question not in the store sees every fold
+
+
+def test_a_neighbours_gold_the_first_stage_missed_joins_the_candidates(kb):
+    from index.ranking.rerank import PipelineOptions, candidates, plain_query
+
+    question = "孩子在学校被同学欺负，学校应该怎么处理"
+    options = PipelineOptions(region="上海", learned=False)
+    analysis, hits = candidates(kb, question, None, options, k=100)
+    vec = plain_query(kb, analysis, options)
+    have = {h.article_id for h in hits}
+    missed = next(f"第{n}条" for n in ("一百三十", "一百二十九", "一百二十八")
+                  if not any(a and a.endswith(f"#第{n}条") for a in have))
+
+    def store(*golds):
+        return Neighbours(vec[None, :] / np.linalg.norm(vec), (golds,), np.array([1]), "m")
+    grown = candidates(kb, question, None, replace(options, neighbours=store(("未成年人保护法", missed))), k=100)[1]
+    assert len(grown) == len(hits) + 1 and grown[-1].citation.startswith(f"《中华人民共和国未成年人保护法》{missed}")
+    assert grown[:-1] == hits and not grown[-1].scores  # after the first stage's candidates, with no retriever score
+    first = hits[0].article_id.split("#", 1)[1]  # the article the first stage put first, e.g. 第三十九条
+    assert kb.article_hit(hits[0].doc_title, first) is not None
+    kept = candidates(kb, question, None, replace(options, neighbours=store(("未成年人保护法", missed + "之九"),
+                                                                            (hits[0].doc_title, first))), k=100)[1]
+    assert len(kept) == len(hits)  # no such article, and one already a candidate: nothing added twice
 
 
 def test_article_hit_finds_a_cited_article_in_the_binding_texts(kb):
@@ -89,4 +110,7 @@ def test_article_hit_finds_a_cited_article_in_the_binding_texts(kb):
     assert kb.article_hit("未成年人保护法", "第三十九条", Filters(regions=("上海",))) is None  # national law filtered out
     query = kb.query_vector("学生欺凌")
     near = kb.article_hit("未成年人保护法", "第三十九条", None, query)
-    assert near.article_id == hit.article_id  # the paragraph nearest the query, of the same article
+    paragraphs = [c.id for c in kb.document(near.doc_id).clauses if c.article_id == near.article_id and c.leaf]
+    assert len(paragraphs) > 1
+    best = max(paragraphs, key=lambda cid: float(kb.clause_vectors([cid], query)[0] @ query))
+    assert near.clause_id == best  # of the article's paragraphs, the one nearest the query

@@ -65,8 +65,11 @@ def test_collect_gives_each_question_the_other_folds_prior(kb, tmp_path):
         return GoldPrior({"未成年人保护法": {fold: 5}}, questions={own: 10, other: 10})
     col = FEATURES.index("prior_doc")
     seen = collect(kb, [question], PipelineOptions(region="上海", learned=False, prior=prior(other)),
-                   tmp_path / "seen.npz")
+                   tmp_path / "seen.npz", in_store=True)
     hidden = collect(kb, [question], PipelineOptions(region="上海", learned=False, prior=prior(own)),
-                     tmp_path / "hidden.npz")
+                     tmp_path / "hidden.npz", in_store=True)
+    served = collect(kb, [question], PipelineOptions(region="上海", learned=False, prior=prior(own)),
+                     tmp_path / "served.npz")  # a question the store was not mined from sees it whole
     assert seen["x"][:, col].max() > 0  # another fold's golds on the law raise its articles
     assert (hidden["x"][:, col] == 0).all()  # the question's own fold never counts
+    assert served["x"][:, col].max() > 0  # a question not in the store sees every fold
