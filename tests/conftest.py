@@ -376,3 +376,22 @@ def generated_corpus(root: Path, documents: int, articles: int = 50) -> Path:
         write(root, f"规范性文件/示例第{d + 1}号规定(2024-0{d % 9 + 1}-01).md",
               generated_law(f"示例第{d + 1}号规定", articles, salt=d * 13))
     return root
+
+
+BULLYING_QUESTION = {"id": "T-1", "question": "孩子在学校被同学欺负，学校应该怎么处理",
+                     "answers": [{"doc": "未成年人保护法", "quote": "学生欺凌"}]}
+
+
+def store_views(kb, tmp_path, field: str, store_for) -> dict:
+    """The training pool of BULLYING_QUESTION drawn with a gold store (PipelineOptions `field`: prior or neighbours)
+    three ways: its golds in another fold ("seen"), in the question's own fold ("hidden"), and in its own fold for
+    a question the store was not mined from ("served"). `store_for(fold)` makes the store."""
+    from evaluation.train_ranker import FOLDS, bucket, collect
+    from index.ranking.rerank import PipelineOptions
+
+    own = bucket(BULLYING_QUESTION["id"])
+    views = {"seen": ((own + 1) % FOLDS, True), "hidden": (own, True), "served": (own, False)}
+    return {name: collect(kb, [BULLYING_QUESTION], PipelineOptions(region="上海", learned=False,
+                                                                   **{field: store_for(fold)}),
+                          tmp_path / f"{name}.npz", in_store=in_store)
+            for name, (fold, in_store) in views.items()}

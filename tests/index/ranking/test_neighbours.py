@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from index.ranking.neighbours import Neighbours, article_key, load_neighbours, save_neighbours
+from tests.conftest import BULLYING_QUESTION, store_views
 
 
 def test_article_keys_meet_the_corpus_locators():
@@ -51,29 +52,20 @@ def test_store_round_trips_for_its_model_only(tmp_path):
 
 
 def test_collect_gives_each_question_only_other_folds_neighbours(kb, tmp_path):
-    from evaluation.train_ranker import bucket, collect
     from index.ranking.ltr import FEATURES
     from index.ranking.rerank import PipelineOptions, candidates, plain_query
 
-    question = {"id": "T-1", "question": "孩子在学校被同学欺负，学校应该怎么处理",
-                "answers": [{"doc": "未成年人保护法", "quote": "学生欺凌"}]}
     options = PipelineOptions(region="上海", learned=False)
-    analysis, hits = candidates(kb, question["question"], None, options, k=100)
+    analysis, _ = candidates(kb, BULLYING_QUESTION["question"], None, options, k=100)
     vec = plain_query(kb, analysis, options)
-    own, other = bucket("T-1"), (bucket("T-1") + 1) % 5
 
-    def store(fold, article="第三十九条"):
-        return Neighbours(vec[None, :] / np.linalg.norm(vec), ((("未成年人保护法", article),),), np.array([fold]), "m")
+    def store(fold):
+        return Neighbours(vec[None, :] / np.linalg.norm(vec), ((("未成年人保护法", "第三十九条"),),), np.array([fold]), "m")
+    views = store_views(kb, tmp_path, "neighbours", store)
     col = FEATURES.index("knn_doc")
-    seen = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(other)),
-                   tmp_path / "seen.npz", in_store=True)
-    hidden = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(own)),
-                     tmp_path / "hidden.npz", in_store=True)
-    served = collect(kb, [question], PipelineOptions(region="上海", learned=False, neighbours=store(own)),
-                     tmp_path / "served.npz")  # a question the store was not mined from sees it whole
-    assert seen["x"][:, col].max() == pytest.approx(1.0)  # the one neighbour, identical, cites this law
-    assert (hidden["x"][:, col] == 0).all()  # the question's own fold never counts
-    assert served["x"][:, col].max() == pytest.approx(1.0)  # a question not in the store sees every fold
+    assert views["seen"]["x"][:, col].max() == pytest.approx(1.0)  # the one neighbour, identical, cites this law
+    assert (views["hidden"]["x"][:, col] == 0).all()  # the question's own fold never counts
+    assert views["served"]["x"][:, col].max() == pytest.approx(1.0)  # a question not in the store sees every fold
 
 
 def test_a_neighbours_gold_the_first_stage_missed_joins_the_candidates(kb):

@@ -7,6 +7,7 @@ import pytest
 from evaluation.mine_prior import count, main as mine_main
 from evaluation.train_ranker import bucket
 from index.ranking.prior import GoldPrior, load_prior, title_key
+from tests.conftest import store_views
 
 
 def test_keys_match_the_corpus_titles():
@@ -53,23 +54,12 @@ def test_mined_file_round_trips(tmp_path):
 
 
 def test_collect_gives_each_question_the_other_folds_prior(kb, tmp_path):
-    from evaluation.train_ranker import collect
     from index.ranking.ltr import FEATURES
-    from index.ranking.rerank import PipelineOptions
-
-    question = {"id": "T-1", "question": "孩子在学校被同学欺负，学校应该怎么处理",
-                "answers": [{"doc": "未成年人保护法", "quote": "学生欺凌"}]}
-    own, other = bucket("T-1"), (bucket("T-1") + 1) % 5
 
     def prior(fold):
-        return GoldPrior({"未成年人保护法": {fold: 5}}, questions={own: 10, other: 10})
+        return GoldPrior({"未成年人保护法": {fold: 5}}, questions={bucket("T-1"): 10, (bucket("T-1") + 1) % 5: 10})
+    views = store_views(kb, tmp_path, "prior", prior)
     col = FEATURES.index("prior_doc")
-    seen = collect(kb, [question], PipelineOptions(region="上海", learned=False, prior=prior(other)),
-                   tmp_path / "seen.npz", in_store=True)
-    hidden = collect(kb, [question], PipelineOptions(region="上海", learned=False, prior=prior(own)),
-                     tmp_path / "hidden.npz", in_store=True)
-    served = collect(kb, [question], PipelineOptions(region="上海", learned=False, prior=prior(own)),
-                     tmp_path / "served.npz")  # a question the store was not mined from sees it whole
-    assert seen["x"][:, col].max() > 0  # another fold's golds on the law raise its articles
-    assert (hidden["x"][:, col] == 0).all()  # the question's own fold never counts
-    assert served["x"][:, col].max() > 0  # a question not in the store sees every fold
+    assert views["seen"]["x"][:, col].max() > 0  # another fold's golds on the law raise its articles
+    assert (views["hidden"]["x"][:, col] == 0).all()  # the question's own fold never counts
+    assert views["served"]["x"][:, col].max() > 0  # a question not in the store sees every fold
