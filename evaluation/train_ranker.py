@@ -29,11 +29,10 @@ import numpy as np
 
 from evaluation.scoring import CUTOFF, REPO, TRAINING_SETS, is_hit, read_jsonl
 from index.ranking.adapter import ADAPTER_FILE, load_adapter
-from index.ranking.neighbours import INJECT, NEIGHBOURS_FILE, load_neighbours
-from index.ranking.neighbours import K as NEIGHBOUR_K
-from index.ranking.prior import PRIOR_FILE, load_prior
 from index.ranking.ltr import (FEATURES, GROUPS, LEXICAL_META_FILE, LEXICAL_MODEL_FILE, META_FILE, MODEL_FILE, blend,
                                features_without)
+from index.ranking.neighbours import INJECT, NEIGHBOURS_FILE, K as NEIGHBOUR_K, load_neighbours
+from index.ranking.prior import PRIOR_FILE, load_prior
 from index.ranking.rerank import (PipelineOptions, candidate_features, candidate_matrix, candidates, learned_depth,
                                   score_candidates)
 
@@ -117,10 +116,9 @@ def collect(kb, questions: list[dict], options: PipelineOptions, cache: Path,
         f = fold_of(q, folds)
         if fold_adapters is not None:
             options = replace(options, adapter=fold_adapters[f])
-        if in_store and options.prior is not None:  # the store's folds are by id (evaluation/mine_prior.py)
-            options = replace(options, prior=options.prior.without_fold(bucket(q["id"])))
-        if in_store and options.neighbours is not None:
-            options = replace(options, neighbours=options.neighbours.without_fold(bucket(q["id"])))
+        if in_store:  # the store's folds are by id (mine_prior), as f is: main refuses --folds gold beside a store
+            options = replace(options, prior=options.prior and options.prior.without_fold(f),
+                              neighbours=options.neighbours and options.neighbours.without_fold(f))
         analysis, hits = candidates(kb, q["question"], None, options, k=learned_depth(kb, options))
         if not hits:
             continue

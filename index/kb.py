@@ -46,6 +46,11 @@ class _DocMeta:
     repealed_by: str | None = None
 
 
+def _newest(d: _DocMeta) -> tuple[bool, str]:
+    """Sort key of the documents of one title: current before superseded, then the latest version date."""
+    return (d.status == "current", d.date or "")
+
+
 _PLACE = re.compile(r"^(?:\d{4}年度?)?(?!关于)([\u4e00-\u9fff]{2,6}?)(?:省|市|自治区|自治州|地区|盟|县)")
 
 
@@ -273,18 +278,27 @@ class KnowledgeBase:
             pairs = self._db.execute(
                 f"SELECT row, clause_id FROM passages WHERE clause_id IN ({','.join('?' * len(wanted))}) ORDER BY row",
                 wanted).fetchall()
+        vectors = self._stored_vectors([row for row, _ in pairs])
         best: dict[str, tuple[float, np.ndarray]] = {}
         for row, cid in pairs:
-            try:
-                vec = self.dense.vector(row)
-            except KeyError:
+            if row not in vectors:
                 continue
-            sim = float(vec @ query) if query is not None else 0.0
+            sim = float(vectors[row] @ query) if query is not None else 0.0
             if cid not in best or sim > best[cid][0]:
-                best[cid] = (sim, vec)
+                best[cid] = (sim, vectors[row])
         for i, cid in enumerate(clause_ids):
             if cid in best:
                 out[i] = best[cid][1]
+        return out
+
+    def _stored_vectors(self, rows: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vector of each passage row that has one (superseded versions may not be embedded)."""
+        out = {}
+        for row in rows:
+            try:
+                out[row] = self.dense.vector(row)
+            except KeyError:
+                continue
         return out
 
     def hits_for(self, rows: list[tuple[int, float]], ranks: dict | None = None, raw: dict | None = None,
@@ -324,7 +338,7 @@ class KnowledgeBase:
         f = filters or Filters()
         valid = self.validities() if f.validity else {}
         docs = sorted((d for d in self._titled(norm_title(doc_title)) if self._doc_ok(d, f, valid)),
-                      key=lambda d: (d.status == "current", d.date or ""), reverse=True)
+                      key=_newest, reverse=True)
         rows: list[int] = []
         for d in docs:  # current first; a code held in parts has the article in one of them
             aid = f"{d.id}#{article}"
@@ -338,13 +352,8 @@ class KnowledgeBase:
             return None
         row = rows[0]
         if query is not None and self.dense is not None and len(rows) > 1:
-            sims = {}
-            for r in rows:
-                try:
-                    sims[r] = float(self.dense.vector(r) @ query)
-                except KeyError:
-                    continue
-            row = max(sims, key=sims.get) if sims else row
+            vectors = self._stored_vectors(rows)
+            row = max(vectors, key=lambda r: float(vectors[r] @ query)) if vectors else row
         return self.hits_for([(row, 0.0)])[0]
 
     # --- documents and clauses ----------------------------------------------------------------------------
@@ -505,7 +514,7 @@ class KnowledgeBase:
         matches = self._titled(key)
         if not matches:
             return None
-        return max(matches, key=lambda d: (d.status == "current", d.date or ""))
+        return max(matches, key=_newest)
 
     def cites(self, doc_id: str) -> list[Document]:
         """Corpus documents this document cites by 《title》 (current version preferred)."""

@@ -66,6 +66,8 @@ FEATURES: tuple[str, ...] = tuple(f for group in GROUPS.values() for f in group)
 def features_without(group: str) -> tuple[str, ...]:
     """FEATURES with one group left out (the ablations of evaluation/train_ranker.py and compare_pools.py)."""
     return tuple(f for f in FEATURES if f not in GROUPS[group])
+
+
 _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千0-9]+)条")
 
 
@@ -109,8 +111,9 @@ def feature_matrix(analysis: QueryAnalysis, hits: list[Hit], dense: list[float] 
     (None: no dense signal), `plain`: its cosine with the unadapted query vector (None: none;
     index.ranking.rerank.plain_cosines), `links`: (citing, cited) article pairs among the candidates
     (KnowledgeBase.article_links), `prior`: each candidate's GoldPrior.feature (None: no prior), `knn`: its
-    Neighbours.features (None: no store for this index's model), `cited`: how many documents cite each candidate's document, `article_cited`: how
-    many clauses of other documents cite its article, `signals`: each candidate's rerank features
+    Neighbours.features (None: no store for this index's model), `cited`: how many documents cite each candidate's
+    document, `article_cited`: how many clauses of other documents cite its article, `signals`: each candidate's
+    rerank features
     (index.ranking.rerank.candidate_features: base, coverage of title + article, of the article, of the title…)."""
     n = len(hits)
     article_cited = article_cited if article_cited is not None else [0] * n

@@ -311,10 +311,9 @@ def plain_query(kb, analysis: QueryAnalysis, options: PipelineOptions) -> np.nda
     return np.asarray(kb.query_vector(query_text(analysis, options)), dtype=np.float32)
 
 
-def plain_cosines(kb, analysis: QueryAnalysis, hits: list[Hit], options: PipelineOptions) -> list[float]:
-    """Each candidate's cosine with the plain (unadapted) query vector, from the stored vectors, so candidates BM25
-    alone found get one too (NaN for a candidate without a vector)."""
-    query = plain_query(kb, analysis, options)
+def plain_cosines(kb, query: np.ndarray, hits: list[Hit]) -> list[float]:
+    """Each candidate's cosine with the plain (unadapted) query vector (plain_query), from the stored vectors, so
+    candidates BM25 alone found get one too (NaN for a candidate without a vector)."""
     return [float(x) for x in kb.clause_vectors([h.clause_id for h in hits], query) @ query]
 
 
@@ -325,12 +324,13 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
     from index.ranking.ltr import feature_matrix
 
     plain = None
+    query = plain_query(kb, analysis, options) if kb.has_vectors else None
     if rescoring(kb, options):
         dense = options.rescorer.similarities(kb, query_text(analysis, options), hits)
     elif kb.has_vectors and "dense" in options.signals:
         dense = [float((h.scores or {}).get("dense", float("nan"))) for h in hits]
         if reads(options, "plain"):
-            plain = plain_cosines(kb, analysis, hits, options)
+            plain = plain_cosines(kb, query, hits)
     else:
         dense = None
     cited = [kb.citation_count(h.doc_id) for h in hits]
@@ -344,8 +344,7 @@ def candidate_matrix(kb, analysis: QueryAnalysis, hits: list[Hit], options: Pipe
         prior = [options.prior.feature(h.doc_title) for h in hits]
     knn = None
     if options.neighbours is not None and kb.has_vectors and reads(options, "knn_article", "knn_doc"):
-        knn = options.neighbours.features(plain_query(kb, analysis, options), [h.doc_title for h in hits],
-                                          [h.locator for h in hits])
+        knn = options.neighbours.features(query, [h.doc_title for h in hits], [h.locator for h in hits])
     return feature_matrix(analysis, hits, dense, options.region, cited, feats, article_cited, plain, links, prior,
                           knn)
 
